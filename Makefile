@@ -1,0 +1,38 @@
+# Two entry points: `make build` (main job) and `make test` (every test).
+PYTHON_BOOTSTRAP ?= $(shell command -v python3.12 || echo $(HOME)/.pyenv/versions/3.12.1/bin/python)
+VENV := .venv
+BIN := $(VENV)/bin
+DBT := $(BIN)/dbt
+STAMP := $(VENV)/.installed
+
+.PHONY: build test deps dbt-test lint pytest clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+profiles.yml: profiles.example.yml
+	test -f profiles.yml || cp profiles.example.yml profiles.yml
+
+deps: $(STAMP) profiles.yml
+	mkdir -p warehouse/tmp
+
+## Main job: dbt build on var traces_path (default: the bundled sample) into
+## warehouse/llm_spend_attribution.duckdb.
+build: deps
+	$(DBT) build
+
+## Every test: dbt build (seeds, models, unit and data tests) on the sample,
+## sqlfluff lint, pytest.
+test: deps
+	$(DBT) build --target-path target/ci
+	$(MAKE) lint
+	$(BIN)/pytest -q tests/python
+
+lint: deps
+	$(BIN)/sqlfluff lint models macros tests analyses
+
+clean:
+	rm -rf target logs warehouse dbt_packages

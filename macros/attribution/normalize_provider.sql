@@ -1,0 +1,12 @@
+{#- Provider spellings to the OTel GenAI registry value (var provider_value_map);
+    anything unlisted is lowercased and trimmed. -#}
+{% macro normalize_provider(expr) -%}
+    {%- set value_map = var('provider_value_map', {}) -%}
+    case lower(trim({{ expr }}))
+        {%- for raw, canonical in value_map.items() %}
+        when {{ dbt.string_literal(dbt.escape_single_quotes(raw | lower)) }}
+            then {{ dbt.string_literal(dbt.escape_single_quotes(canonical)) }}
+        {%- endfor %}
+        else lower(trim({{ expr }}))
+    end
+{%- endmacro %}

@@ -1,0 +1,135 @@
+{#- Priced model calls joined to the three lookups (tenant -> cost center in
+    force at the call, workflow -> budget owner, model/date -> price), with one
+    boolean per failed lookup. Rules: docs/attribution_rules.md. -#}
+{%- set actor_prefixes = var('actor_type_prefixes', {}) -%}
+with
+
+calls as (
+    select * from {{ ref('int_llm_calls__priced') }}
+),
+
+policy as (
+    select * from {{ ref('cost_center_policy') }}
+),
+
+workflows as (
+    select * from {{ ref('workflow_registry') }}
+),
+
+ancestry as (
+    select * from {{ ref('int_spans__ancestry') }}
+),
+
+spans as (
+    select * from {{ ref('int_spans__canonicalized') }}
+),
+
+-- Calls below an agent hop were initiated by that agent.
+agent_initiated_calls as (
+    select distinct ancestry.span_key
+    from ancestry
+    inner join spans
+        on ancestry.ancestor_span_key = spans.span_key
+    where
+        lower(spans.operation) in ('invoke_agent', 'create_agent')
+        or spans.span_name like 'invoke_agent%'
+),
+
+cost_center_taxonomy as (
+    select distinct cost_center from policy
+),
+
+policy_in_force as (
+    select
+        calls.span_key,
+        max(policy.cost_center) as policy_cost_center,
+        count(*) as policy_rows_in_force
+    from calls
+    inner join policy
+        on
+            calls.tenant_id = policy.tenant_id
+            and calls.started_at >= policy.valid_from
+            and (policy.valid_to is null or calls.started_at < policy.valid_to)
+    group by calls.span_key
+),
+
+joined as (
+    select
+        calls.*,
+        policy_in_force.policy_cost_center,
+        cost_center_taxonomy.cost_center is not null as is_trace_cost_center_known,
+        workflows.workflow_id is not null as is_workflow_registered,
+        workflows.budget_owner,
+        agent_initiated_calls.span_key is not null as is_agent_initiated
+    from calls
+    left join policy_in_force
+        on calls.span_key = policy_in_force.span_key
+    left join cost_center_taxonomy
+        on calls.cost_center = cost_center_taxonomy.cost_center
+    left join workflows
+        on calls.workflow_id = workflows.workflow_id
+    left join agent_initiated_calls
+        on calls.span_key = agent_initiated_calls.span_key
+),
+
+flagged as (
+    select
+        *,
+        tenant_id is null as is_missing_tenant,
+        tenant_id is not null and policy_cost_center is null as is_unmapped_tenant,
+        cost_center is not null and not is_trace_cost_center_known
+            as is_unknown_cost_center,
+        workflow_id is null as is_missing_workflow,
+        workflow_id is not null and not is_workflow_registered
+            as is_unregistered_workflow,
+        actor_id is null as is_missing_actor,
+        pricing_status != 'priced' as is_unpriced_model,
+        coalesce(
+            policy_cost_center is not null
+            and cost_center is not null
+            and cost_center != policy_cost_center,
+            false
+        ) as is_cost_center_conflict
+    from joined
+),
+
+resolved as (
+    select
+        *,
+        coalesce(
+            policy_cost_center,
+            case when is_trace_cost_center_known then cost_center end
+        ) as resolved_cost_center,
+        case
+            when policy_cost_center is not null then 'policy'
+            when is_trace_cost_center_known then 'trace'
+        end as cost_center_source,
+        coalesce(
+            lower({{ nonblank('actor_type') }}),
+            case
+                when is_agent_initiated then 'agent'
+                {%- for prefix, actor_type in actor_prefixes.items() %}
+                when substring(lower(actor_id), 1, {{ prefix | length }}) = '{{ prefix }}'
+                    then '{{ actor_type }}'
+                {%- endfor %}
+                when actor_id is not null then 'unknown'
+            end
+        ) as resolved_actor_type
+    from flagged
+),
+
+final as (
+    select
+        *,
+        case
+            when resolved_cost_center is null then 'unattributed'
+            when is_missing_tenant or is_unmapped_tenant or is_unknown_cost_center
+                or is_missing_workflow or is_unregistered_workflow
+                or is_missing_actor or is_unpriced_model
+                then 'partially_attributed'
+            else 'attributed'
+        end as attribution_status
+    from resolved
+)
+
+select * from final

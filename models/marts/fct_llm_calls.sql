@@ -1,0 +1,85 @@
+{#- One row per model call: everything needed to answer the five questions
+    of a disputed charge (tenant, cost center, model and unit price, workflow,
+    actor) without another lookup. -#}
+{%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
+with
+
+calls as (
+    select * from {{ ref('int_llm_calls__attributed') }}
+),
+
+final as (
+    select
+        cast(span_key as {{ dbt.type_string() }}) as call_id,
+        cast(trace_id as {{ dbt.type_string() }}) as trace_id,
+        cast(span_id as {{ dbt.type_string() }}) as span_id,
+        cast(started_at as {{ dbt.type_timestamp() }}) as call_at,
+        cast({{ dbt.date_trunc('day', 'started_at') }} as date) as call_date,
+        cast({{ dbt.date_trunc('month', 'started_at') }} as {{ dbt.type_timestamp() }})
+            as billing_period_start,
+        cast(
+            {{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'started_at')) }}
+            as {{ dbt.type_timestamp() }}
+        ) as billing_period_end,
+        cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
+        cast(tenant_id_source_key as {{ dbt.type_string() }}) as tenant_id_source_key,
+        cast(resolved_cost_center as {{ dbt.type_string() }}) as cost_center,
+        cast(cost_center_source as {{ dbt.type_string() }}) as cost_center_source,
+        cast(coalesce(resolved_cost_center, 'UNATTRIBUTED') as {{ dbt.type_string() }})
+            as chargeback_cost_center,
+        cast(policy_cost_center as {{ dbt.type_string() }}) as policy_cost_center,
+        cast(cost_center as {{ dbt.type_string() }}) as trace_cost_center,
+        cast(cost_center_source_key as {{ dbt.type_string() }}) as trace_cost_center_source_key,
+        cast(is_cost_center_conflict as boolean) as is_cost_center_conflict,
+        cast(workflow_id as {{ dbt.type_string() }}) as workflow_id,
+        cast(workflow_id_source_key as {{ dbt.type_string() }}) as workflow_id_source_key,
+        cast(budget_owner as {{ dbt.type_string() }}) as budget_owner,
+        cast(actor_id as {{ dbt.type_string() }}) as actor_id,
+        cast(actor_id_source_key as {{ dbt.type_string() }}) as actor_id_source_key,
+        cast(resolved_actor_type as {{ dbt.type_string() }}) as actor_type,
+        cast(provider as {{ dbt.type_string() }}) as provider,
+        cast(lower(operation) as {{ dbt.type_string() }}) as operation,
+        cast(request_model as {{ dbt.type_string() }}) as request_model,
+        cast(response_model as {{ dbt.type_string() }}) as response_model,
+        cast(priced_model as {{ dbt.type_string() }}) as priced_model,
+        cast(model_match as {{ dbt.type_string() }}) as model_match,
+        cast(response_id as {{ dbt.type_string() }}) as response_id,
+        cast(coalesce(input_tokens, 0) as {{ dbt.type_bigint() }}) as input_tokens,
+        cast(coalesce(cache_read_tokens, 0) as {{ dbt.type_bigint() }}) as cache_read_tokens,
+        cast(coalesce(cache_write_tokens, 0) as {{ dbt.type_bigint() }}) as cache_write_tokens,
+        cast(coalesce(output_tokens, 0) as {{ dbt.type_bigint() }}) as output_tokens,
+        cast(coalesce(reasoning_tokens, 0) as {{ dbt.type_bigint() }}) as reasoning_tokens,
+        {%- for token_type in token_types %}
+        cast({{ token_type }}_usd_per_mtok as decimal(18, 9)) as {{ token_type }}_usd_per_mtok,
+        cast({{ token_type }}_price_id as {{ dbt.type_string() }}) as {{ token_type }}_price_id,
+        {%- endfor %}
+        cast(input_cost_usd as {{ money_type() }}) as input_cost_usd,
+        cast(cache_read_cost_usd as {{ money_type() }}) as cache_read_cost_usd,
+        cast(cache_write_cost_usd as {{ money_type() }}) as cache_write_cost_usd,
+        cast(output_cost_usd as {{ money_type() }}) as output_cost_usd,
+        cast(reasoning_cost_usd as {{ money_type() }}) as reasoning_cost_usd,
+        cast(cost_usd as {{ money_type() }}) as cost_usd,
+        cast(pricing_status as {{ dbt.type_string() }}) as pricing_status,
+        cast(attribution_status as {{ dbt.type_string() }}) as attribution_status,
+        cast(
+            nullif(
+                concat_ws(
+                    ';',
+                    case when is_missing_tenant then 'missing_tenant' end,
+                    case when is_unmapped_tenant then 'unmapped_tenant' end,
+                    case when is_unknown_cost_center then 'unknown_cost_center' end,
+                    case when is_missing_workflow then 'missing_workflow' end,
+                    case when is_unregistered_workflow then 'unregistered_workflow' end,
+                    case when is_missing_actor then 'missing_actor' end,
+                    case when is_unpriced_model then 'unpriced_model' end
+                ),
+                ''
+            ) as {{ dbt.type_string() }}
+        ) as unattributed_reasons,
+        cast(service_name as {{ dbt.type_string() }}) as service_name,
+        cast(span_name as {{ dbt.type_string() }}) as span_name,
+        cast(source_file as {{ dbt.type_string() }}) as source_file
+    from calls
+)
+
+select * from final

@@ -1,0 +1,75 @@
+{#- One row per model call and failed lookup, with the reason code and the
+    call's cost where known. A call failing two lookups appears twice, so sum
+    cost over distinct call_id (or filter lands_in_unattributed_bucket) to
+    avoid double counting. -#}
+{%- set reasons = [
+    'missing_tenant', 'unmapped_tenant', 'unknown_cost_center',
+    'missing_workflow', 'unregistered_workflow', 'missing_actor',
+    'unpriced_model'
+] -%}
+with
+
+calls as (
+    select * from {{ ref('int_llm_calls__attributed') }}
+),
+
+facts as (
+    select * from {{ ref('fct_llm_calls') }}
+),
+
+failed_steps as (
+    {%- for reason in reasons %}
+    select
+        span_key,
+        '{{ reason }}' as reason,
+        {{ loop.index }} as reason_order
+    from calls
+    where is_{{ reason }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        facts.call_id,
+        cast(failed_steps.reason as {{ dbt.type_string() }}) as reason,
+        cast(
+            case failed_steps.reason
+                when 'missing_tenant' then 'tenant -> cost center'
+                when 'unmapped_tenant' then 'tenant -> cost center'
+                when 'unknown_cost_center' then 'trace cost center -> taxonomy'
+                when 'missing_workflow' then 'workflow -> budget owner'
+                when 'unregistered_workflow' then 'workflow -> budget owner'
+                when 'missing_actor' then 'actor'
+                when 'unpriced_model' then 'model and date -> price'
+            end as {{ dbt.type_string() }}
+        ) as failed_step,
+        facts.cost_usd,
+        facts.chargeback_cost_center = 'UNATTRIBUTED' as lands_in_unattributed_bucket,
+        facts.call_at,
+        facts.billing_period_start,
+        facts.trace_id,
+        facts.span_id,
+        facts.tenant_id,
+        facts.trace_cost_center,
+        facts.cost_center,
+        facts.workflow_id,
+        facts.actor_id,
+        facts.actor_type,
+        facts.provider,
+        facts.request_model,
+        facts.response_model,
+        facts.pricing_status,
+        facts.attribution_status,
+        facts.input_tokens,
+        facts.output_tokens,
+        facts.service_name,
+        facts.source_file
+    from failed_steps
+    inner join facts
+        on failed_steps.span_key = facts.call_id
+)
+
+select * from final
