@@ -109,8 +109,8 @@ resolved as (
             case
                 when is_agent_initiated then 'agent'
                 {%- for prefix, actor_type in actor_prefixes.items() %}
-                when substring(lower(actor_id), 1, {{ prefix | length }}) = '{{ prefix }}'
-                    then '{{ actor_type }}'
+                    when substring(lower(actor_id), 1, {{ prefix | length }}) = '{{ prefix }}'
+                        then '{{ actor_type }}'
                 {%- endfor %}
                 when actor_id is not null then 'unknown'
             end
@@ -123,7 +123,8 @@ final as (
         *,
         case
             when resolved_cost_center is null then 'unattributed'
-            when is_missing_tenant or is_unmapped_tenant or is_unknown_cost_center
+            when
+                is_missing_tenant or is_unmapped_tenant or is_unknown_cost_center
                 or is_missing_workflow or is_unregistered_workflow
                 or is_missing_actor or is_unpriced_model
                 then 'partially_attributed'

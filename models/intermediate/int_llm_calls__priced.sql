@@ -58,8 +58,9 @@ prices_in_force as (
         max(case when prices.token_type = '{{ token_type }}' then prices.usd_per_mtok end)
             as {{ token_type }}_usd_per_mtok,
         max(case when prices.token_type = '{{ token_type }}' then prices.price_id end)
-            as {{ token_type }}_price_id{{ "," if not loop.last }}
+            as {{ token_type }}_price_id,
         {%- endfor %}
+        count(*) as price_rows_in_force
     from resolved
     inner join prices
         on
@@ -74,8 +75,8 @@ buckets as (
     select
         resolved.*,
         {%- for token_type in token_types %}
-        prices_in_force.{{ token_type }}_usd_per_mtok,
-        prices_in_force.{{ token_type }}_price_id,
+            prices_in_force.{{ token_type }}_usd_per_mtok,
+            prices_in_force.{{ token_type }}_price_id,
         {%- endfor %}
         coalesce(resolved.input_tokens, 0)
         - coalesce(resolved.cache_read_tokens, 0)
@@ -119,10 +120,12 @@ statused as (
     select
         *,
         case
-            when priced_model is null
+            when
+                priced_model is null
                 or (input_usd_per_mtok is null and output_usd_per_mtok is null)
                 then 'unpriced'
-            when (uncached_input_tokens > 0 and input_cost_usd is null)
+            when
+                (uncached_input_tokens > 0 and input_cost_usd is null)
                 or (coalesce(cache_read_tokens, 0) > 0 and cache_read_cost_usd is null)
                 or (coalesce(cache_write_tokens, 0) > 0 and cache_write_cost_usd is null)
                 or (non_reasoning_output_tokens > 0 and output_cost_usd is null)

@@ -25,18 +25,18 @@ calls as (
 
 token_lines as (
     {%- for token_type, tokens, price, price_id, cost in lines %}
-    select
-        span_key,
-        {{ token_type }} as token_type,
-        {{ tokens }} as tokens,
-        {{ price }} as usd_per_mtok,
-        {{ price_id }} as price_id,
-        {{ cost }} as cost_usd
-    from calls
-    where {{ tokens }} > 0 and {{ cost }} is not null
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            span_key,
+            {{ token_type }} as token_type,
+            {{ tokens }} as tokens,
+            {{ price }} as usd_per_mtok,
+            {{ price_id }} as price_id,
+            {{ cost }} as cost_usd
+        from calls
+        where {{ tokens }} > 0 and {{ cost }} is not null
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

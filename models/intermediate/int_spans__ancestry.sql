@@ -25,25 +25,25 @@ level_1 as (
 ),
 {%- for level in range(2, max_depth + 1) %}
 
-level_{{ level }} as (
-    select
-        walk.span_key,
-        parent.span_key as ancestor_span_key,
-        parent.parent_span_key as next_span_key,
-        {{ level }} as distance
-    from level_{{ level - 1 }} as walk
-    inner join spans as parent
-        on walk.next_span_key = parent.span_key
-    where parent.span_key != walk.span_key
-),
+    level_{{ level }} as (
+        select
+            walk.span_key,
+            parent.span_key as ancestor_span_key,
+            parent.parent_span_key as next_span_key,
+            {{ level }} as distance
+        from level_{{ level - 1 }} as walk
+        inner join spans as parent
+            on walk.next_span_key = parent.span_key
+        where parent.span_key != walk.span_key
+    ),
 {%- endfor %}
 
 all_levels as (
     {%- for level in range(1, max_depth + 1) %}
-    select * from level_{{ level }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select * from level_{{ level }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

@@ -26,14 +26,14 @@ canonical as (
         started_at,
         ended_at,
         {%- for field in text_fields %}
-        {{ coalesce_aliases('attributes', field) }} as {{ field }},
-        {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+            {{ coalesce_aliases('attributes', field) }} as {{ field }},
+            {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
         {%- endfor %}
         {{ normalize_provider(coalesce_aliases('attributes', 'provider')) }} as provider,
         {{ coalesce_aliases_source('attributes', 'provider') }} as provider_source_key,
         {%- for field in token_fields %}
-        {{ parse_token_count(coalesce_aliases('attributes', field)) }} as {{ field }},
-        {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+            {{ parse_token_count(coalesce_aliases('attributes', field)) }} as {{ field }},
+            {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
         {%- endfor %}
         source_file
     from spans

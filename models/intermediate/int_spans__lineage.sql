@@ -42,15 +42,15 @@ chain_ends as (
         coalesce(top_ancestor.top_span_key, spans.span_key) as top_span_key,
         case
             when top_ancestor.top_span_key is null then spans.parent_span_key
-            else top.parent_span_key
+            else top_span.parent_span_key
         end as top_parent_span_key
     from spans
     left join depths
         on spans.span_key = depths.span_key
     left join top_ancestor
         on spans.span_key = top_ancestor.span_key
-    left join spans as top
-        on top_ancestor.top_span_key = top.span_key
+    left join spans as top_span
+        on top_ancestor.top_span_key = top_span.span_key
 ),
 
 final as (

@@ -13,15 +13,20 @@ final as (
         billing_period_end,
         chargeback_cost_center as cost_center,
         cast(sum(coalesce(cost_usd, 0)) as {{ money_type() }}) as cost_usd,
-        count(*) as call_count,
-        sum(case when attribution_status = 'partially_attributed' then 1 else 0 end)
-            as partially_attributed_call_count,
-        sum(case when pricing_status != 'priced' then 1 else 0 end) as unpriced_call_count,
-        sum(input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(reasoning_tokens) as reasoning_tokens
+        cast(count(*) as {{ dbt.type_bigint() }}) as call_count,
+        cast(
+            sum(case when attribution_status = 'partially_attributed' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as partially_attributed_call_count,
+        cast(
+            sum(case when pricing_status != 'priced' then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as unpriced_call_count,
+        cast(sum(input_tokens) as {{ dbt.type_bigint() }}) as input_tokens,
+        cast(sum(output_tokens) as {{ dbt.type_bigint() }}) as output_tokens,
+        cast(sum(cache_read_tokens) as {{ dbt.type_bigint() }}) as cache_read_tokens,
+        cast(sum(cache_write_tokens) as {{ dbt.type_bigint() }}) as cache_write_tokens,
+        cast(sum(reasoning_tokens) as {{ dbt.type_bigint() }}) as reasoning_tokens
     from calls
     group by
         billing_period_start,

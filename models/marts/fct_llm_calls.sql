@@ -50,8 +50,8 @@ final as (
         cast(coalesce(output_tokens, 0) as {{ dbt.type_bigint() }}) as output_tokens,
         cast(coalesce(reasoning_tokens, 0) as {{ dbt.type_bigint() }}) as reasoning_tokens,
         {%- for token_type in token_types %}
-        cast({{ token_type }}_usd_per_mtok as decimal(18, 9)) as {{ token_type }}_usd_per_mtok,
-        cast({{ token_type }}_price_id as {{ dbt.type_string() }}) as {{ token_type }}_price_id,
+            cast({{ token_type }}_usd_per_mtok as decimal(18, 9)) as {{ token_type }}_usd_per_mtok,
+            cast({{ token_type }}_price_id as {{ dbt.type_string() }}) as {{ token_type }}_price_id,
         {%- endfor %}
         cast(input_cost_usd as {{ money_type() }}) as input_cost_usd,
         cast(cache_read_cost_usd as {{ money_type() }}) as cache_read_cost_usd,

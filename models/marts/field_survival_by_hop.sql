@@ -18,7 +18,8 @@ hops as (
         lineage.depth,
         case
             when spans.is_model_call then 'model_call'
-            when lower(spans.operation) in ('invoke_agent', 'create_agent')
+            when
+                lower(spans.operation) in ('invoke_agent', 'create_agent')
                 or spans.span_name like 'invoke_agent%' then 'agent'
             when lineage.depth = 0 then 'root'
             else 'intermediate'
@@ -30,17 +31,17 @@ hops as (
 
 field_presence as (
     {%- for field in fields %}
-    select
-        '{{ field }}' as identity_field,
-        service_name,
-        span_role,
-        depth,
-        cast({{ dbt.date_trunc('day', 'started_at') }} as date) as span_date,
-        {{ field }}_source_key as source_key
-    from hops
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ field }}' as identity_field,
+            service_name,
+            span_role,
+            depth,
+            cast({{ dbt.date_trunc('day', 'started_at') }} as date) as span_date,
+            {{ field }}_source_key as source_key
+        from hops
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -49,18 +50,25 @@ final as (
         identity_field,
         coalesce(service_name, '(no service.name)') as service_name,
         span_role,
-        depth,
+        cast(depth as {{ dbt.type_int() }}) as depth,
         span_date,
-        count(*) as spans_seen,
-        sum(case when source_key = identity_field then 1 else 0 end)
-            as present_canonical,
-        sum(case when source_key != identity_field then 1 else 0 end)
-            as present_alias_only,
-        sum(case when source_key is null then 1 else 0 end) as absent,
+        cast(count(*) as {{ dbt.type_bigint() }}) as spans_seen,
         cast(
-            sum(case when source_key is not null then 1 else 0 end)
-            as decimal(18, 6)
-        ) / count(*) as survival_rate
+            sum(case when source_key = identity_field then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as present_canonical,
+        cast(
+            sum(case when source_key != identity_field then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as present_alias_only,
+        cast(
+            sum(case when source_key is null then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as absent,
+        cast(
+            cast(sum(case when source_key is not null then 1 else 0 end) as double)
+            / count(*) as decimal(9, 6)
+        ) as survival_rate
     from field_presence
     group by
         identity_field,

@@ -75,7 +75,7 @@ grouped as (
         actor_id,
         actor_type,
         attribution_status
-        {%- if per_call %},
+    {%- if per_call %},
         call_id
         {%- endif %}
 ),

@@ -19,15 +19,15 @@ facts as (
 
 failed_steps as (
     {%- for reason in reasons %}
-    select
-        span_key,
-        '{{ reason }}' as reason,
-        {{ loop.index }} as reason_order
-    from calls
-    where is_{{ reason }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            span_key,
+            '{{ reason }}' as reason,
+            {{ loop.index }} as reason_order
+        from calls
+        where is_{{ reason }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 

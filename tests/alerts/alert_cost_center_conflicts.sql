@@ -1,0 +1,13 @@
+{#- Attribution alert: calls whose trace carried a cost center that differs
+    from the policy's (charged to the policy's). -#}
+{{ config(severity='warn', store_failures=true) }}
+
+select
+    call_id,
+    call_at,
+    tenant_id,
+    trace_cost_center,
+    policy_cost_center,
+    cost_usd
+from {{ ref('fct_llm_calls') }}
+where is_cost_center_conflict
