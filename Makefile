@@ -1,5 +1,4 @@
 # Two entry points: `make build` (main job) and `make test` (every test).
-PYTHON_BOOTSTRAP ?= $(shell command -v python3.12 || echo $(HOME)/.pyenv/versions/3.12.1/bin/python)
 VENV := .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
@@ -8,7 +7,7 @@ STAMP := $(VENV)/.installed
 .PHONY: build test deps dbt-test lint pytest clean
 
 $(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	test -x $(BIN)/python || "$$(scripts/find_python312.sh)" -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
