@@ -55,10 +55,8 @@ prices_in_force as (
     select
         resolved.span_key,
         {%- for token_type in token_types %}
-        max(case when prices.token_type = '{{ token_type }}' then prices.usd_per_mtok end)
-            as {{ token_type }}_usd_per_mtok,
-        max(case when prices.token_type = '{{ token_type }}' then prices.price_id end)
-            as {{ token_type }}_price_id,
+        max(case when prices.token_type = '{{ token_type }}' then prices.usd_per_mtok end) as {{ token_type }}_usd_per_mtok,
+        max(case when prices.token_type = '{{ token_type }}' then prices.price_id end) as {{ token_type }}_price_id,
         {%- endfor %}
         count(*) as price_rows_in_force
     from resolved
