@@ -54,10 +54,26 @@ resolved as (
 prices_in_force as (
     select
         resolved.span_key,
-        {%- for token_type in token_types %}
-        max(case when prices.token_type = '{{ token_type }}' then prices.usd_per_mtok end) as {{ token_type }}_usd_per_mtok,
-        max(case when prices.token_type = '{{ token_type }}' then prices.price_id end) as {{ token_type }}_price_id,
-        {%- endfor %}
+        max(case when prices.token_type = 'input' then prices.usd_per_mtok end)
+            as input_usd_per_mtok,
+        max(case when prices.token_type = 'input' then prices.price_id end)
+            as input_price_id,
+        max(case when prices.token_type = 'cache_read' then prices.usd_per_mtok end)
+            as cache_read_usd_per_mtok,
+        max(case when prices.token_type = 'cache_read' then prices.price_id end)
+            as cache_read_price_id,
+        max(case when prices.token_type = 'cache_write' then prices.usd_per_mtok end)
+            as cache_write_usd_per_mtok,
+        max(case when prices.token_type = 'cache_write' then prices.price_id end)
+            as cache_write_price_id,
+        max(case when prices.token_type = 'output' then prices.usd_per_mtok end)
+            as output_usd_per_mtok,
+        max(case when prices.token_type = 'output' then prices.price_id end)
+            as output_price_id,
+        max(case when prices.token_type = 'reasoning' then prices.usd_per_mtok end)
+            as reasoning_usd_per_mtok,
+        max(case when prices.token_type = 'reasoning' then prices.price_id end)
+            as reasoning_price_id,
         count(*) as price_rows_in_force
     from resolved
     inner join prices
