@@ -39,7 +39,7 @@ chosen as (
         where {{ filters | join(' or ') }}
     {%- endif %}
     -- A request id can match several calls: defend the most expensive.
-    order by cost_usd desc nulls last, call_id
+    order by cost_usd desc nulls last, call_id asc
     limit 1
 ),
 
@@ -87,18 +87,21 @@ described as (
         case
             when chosen.tenant_id is null then 'no hop carried a tenant (missing_tenant)'
             when chosen.tenant_id_source_kind = 'virtual_key'
-                then 'owner of virtual key ' || chosen.api_key_id || ' in seed virtual_keys, key read from '
-                || chosen.tenant_id_source_key || ' on hop ' || chosen.tenant_id_source_hop
-                || ' (depth ' || cast(chosen.tenant_id_source_depth as varchar) || ')'
-            else 'attribute ' || chosen.tenant_id_source_key || ' on hop ' || chosen.tenant_id_source_hop
+                then
+                    'owner of virtual key ' || chosen.api_key_id || ' in seed virtual_keys, key read from '
+                    || chosen.tenant_id_source_key || ' on hop ' || chosen.tenant_id_source_hop
+                    || ' (depth ' || cast(chosen.tenant_id_source_depth as varchar) || ')'
+            else
+                'attribute ' || chosen.tenant_id_source_key || ' on hop ' || chosen.tenant_id_source_hop
                 || ' (depth ' || cast(chosen.tenant_id_source_depth as varchar)
                 || case when chosen.tenant_id_source_depth = 0 then ', the call''s own span)' else ')' end
         end
         || case
             when chosen.is_identity_conflict
-                then '; CONFLICT: ' || chosen.claimed_tenant_id_source_hop || ' claimed '
-                || chosen.claimed_tenant_id || ' via ' || chosen.claimed_tenant_id_source_key
-                || ', overridden by ' || chosen.identity_conflict_kind
+                then
+                    '; CONFLICT: ' || chosen.claimed_tenant_id_source_hop || ' claimed '
+                    || chosen.claimed_tenant_id || ' via ' || chosen.claimed_tenant_id_source_key
+                    || ', overridden by ' || chosen.identity_conflict_kind
             else ''
         end as tenant_provenance
     from chosen
@@ -122,13 +125,15 @@ answers as (
         chargeback_cost_center as answer,
         case
             when cost_center_source = 'policy'
-                then 'cost_center_policy row (tenant ' || tenant_id || ', valid from '
-                || cast(policy_valid_from as varchar) || ' to '
-                || coalesce(cast(policy_valid_to as varchar), 'open') || ') in force at '
-                || cast(call_at as varchar)
+                then
+                    'cost_center_policy row (tenant ' || tenant_id || ', valid from '
+                    || cast(policy_valid_from as varchar) || ' to '
+                    || coalesce(cast(policy_valid_to as varchar), 'open') || ') in force at '
+                    || cast(call_at as varchar)
             when cost_center_source = 'trace'
-                then 'trace attribute ' || trace_cost_center_source_key || ' on hop '
-                || trace_cost_center_source_hop || ' (in the taxonomy; no policy row in force)'
+                then
+                    'trace attribute ' || trace_cost_center_source_key || ' on hop '
+                    || trace_cost_center_source_hop || ' (in the taxonomy; no policy row in force)'
             else 'none: ' || coalesce(unattributed_reasons, 'no cost center')
         end
         || case
@@ -147,7 +152,8 @@ answers as (
         || coalesce(cast(cost_usd as varchar), 'unpriced') as answer,
         case
             when priced_model is null then 'no price row for the model (unpriced_model)'
-            else 'priced as ' || priced_model || ' (' || model_match || ' match) at '
+            else
+                'priced as ' || priced_model || ' (' || model_match || ' match) at '
                 || cast(call_at as varchar) || ': ' || coalesce(price_list, '')
                 || '; tokens in ' || cast(input_tokens as varchar) || ' (cache read '
                 || cast(cache_read_tokens as varchar) || ', write ' || cast(cache_write_tokens as varchar)
@@ -163,7 +169,8 @@ answers as (
         || coalesce(budget_owner, 'none') || ')' as answer,
         case
             when workflow_id is null then 'no hop carried a workflow (missing_workflow)'
-            else 'attribute ' || workflow_id_source_key || ' on hop ' || workflow_id_source_hop
+            else
+                'attribute ' || workflow_id_source_key || ' on hop ' || workflow_id_source_hop
                 || ' (depth ' || cast(workflow_id_source_depth as varchar) || '); budget owner '
                 || case
                     when budget_owner is null then 'missing: not in workflow_registry'
@@ -178,7 +185,8 @@ answers as (
         coalesce(actor_type, 'unknown') || ' (' || coalesce(actor_id, 'no actor id') || ')' as answer,
         case
             when actor_id is null then 'no hop carried an actor (missing_actor)'
-            else 'actor: attribute ' || actor_id_source_key || ' on hop ' || actor_id_source_hop
+            else
+                'actor: attribute ' || actor_id_source_key || ' on hop ' || actor_id_source_hop
                 || ' (depth ' || cast(actor_id_source_depth as varchar) || ')'
         end
         || '; type: '
