@@ -211,7 +211,7 @@ def measure(wh: Warehouse, source_sql: str, meta: dict[str, Any]) -> tuple[str |
     calls_spec = pick_calls_column(columns, meta)
     cost_expr = f"sum({quote(cost_col)})" if cost_col else "null"
     if calls_spec is None:
-        calls_expr = "count(*)" if cost_col is None else "null"
+        calls_expr = "null"  # rows are not calls (e.g. one row per hop and day)
     elif calls_spec[0] == "distinct":
         calls_expr = f"count(distinct {quote(calls_spec[1])})"
     else:
