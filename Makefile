@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 STAMP := $(VENV)/.installed
 
-.PHONY: build test deps dbt-test lint pytest clean
+.PHONY: build test deps dbt-test lint pytest clean alerts report docs chromium
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || "$$(scripts/find_python312.sh)" -m venv $(VENV)
@@ -25,10 +25,26 @@ build: deps
 
 ## Every test: dbt build (seeds, models, unit and data tests) on the sample,
 ## sqlfluff lint, pytest.
-test: deps
+test: deps chromium
 	$(DBT) build --target-path target/ci
 	$(MAKE) lint
 	$(BIN)/pytest -q tests/python
+
+## Attribution alert digest of the last build (docs/alerts.md); exits 2 on an error alert.
+alerts: deps
+	$(BIN)/python scripts/attribution_alerts.py
+
+## Chargeback report from the warehouse: reports/chargeback.html (self-contained).
+report: deps
+	$(BIN)/python scripts/render_report.py --output reports/chargeback.html
+
+## dbt docs (catalog and static site) into target/.
+docs: deps
+	$(DBT) docs generate --static
+
+## Headless Chromium for the report test (Debian package), installed once.
+chromium:
+	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
 lint: deps
 	$(BIN)/sqlfluff lint models macros tests analyses
