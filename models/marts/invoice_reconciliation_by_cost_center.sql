@@ -118,12 +118,8 @@ unallocated as (
         cast(0 as {{ money_type() }}) as traced_cost,
         cast(null as double) as traced_share,
         invoiced_amount - traced_cost as reconciled_cost
-    from {{ ref('invoice_reconciliation') }}
-    where
-        reconciliation_status in ('within_tolerance', 'over_tolerance')
-        {%- if handling == 'allocate' %}
-            and traced_cost = 0
-        {%- endif %}
+    from reconciliation
+    where {% if handling == 'allocate' %}traced_cost = 0{% else %}true{% endif %}
 ),
 
 unioned as (

@@ -12,9 +12,15 @@ invoices as (
 ),
 
 focus_rows as (
-    select InvoiceId as invoice_id, BilledCost from {{ ref('focus_cost_and_usage') }}
+    select
+        InvoiceId as invoice_id,
+        BilledCost
+    from {{ ref('focus_cost_and_usage') }}
     union all
-    select InvoiceId as invoice_id, BilledCost from {{ ref('focus_invoice_adjustments') }}
+    select
+        InvoiceId as invoice_id,
+        BilledCost
+    from {{ ref('focus_invoice_adjustments') }}
 ),
 
 focus_totals as (
