@@ -4,13 +4,25 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 STAMP := $(VENV)/.installed
 
-.PHONY: build test deps dbt-test lint pytest clean alerts report docs chromium
+.PHONY: build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || "$$(scripts/find_python312.sh)" -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+# focus-validator pins duckdb<2 and numpy<2: it gets its own venv.
+FOCUS_VENV := .venv-focus
+FOCUS_STAMP := $(FOCUS_VENV)/.installed
+
+$(FOCUS_STAMP): requirements-focus.txt
+	test -x $(FOCUS_VENV)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(FOCUS_VENV)
+	$(FOCUS_VENV)/bin/pip install --quiet --upgrade pip
+	$(FOCUS_VENV)/bin/pip install --quiet -r requirements-focus.txt
+	touch $(FOCUS_STAMP)
+
+focus-deps: $(FOCUS_STAMP)
 
 profiles.yml: profiles.example.yml
 	test -f profiles.yml || cp profiles.example.yml profiles.yml
@@ -22,10 +34,20 @@ deps: $(STAMP) profiles.yml
 ## warehouse/llm_spend_attribution.duckdb.
 build: deps
 	$(DBT) build
+	$(BIN)/python scripts/export_marts.py
+
+## Marts and FOCUS rows as Parquet and CSV under exports/ (after a build).
+export: deps
+	$(BIN)/python scripts/export_marts.py
+
+## focus-validator (FOCUS 1.2, and 1.3 offline with ../shared/reference/focus)
+## on the build's FOCUS rows.
+validate-focus: deps focus-deps
+	$(BIN)/python scripts/validate_focus.py
 
 ## Every test: dbt build (seeds, models, unit and data tests) on the sample,
 ## sqlfluff lint, pytest.
-test: deps chromium
+test: deps chromium focus-deps
 	$(DBT) build --target-path target/ci
 	$(MAKE) lint
 	$(BIN)/pytest -q tests/python
