@@ -20,9 +20,17 @@ final as (
         service_name,
         started_at,
         ended_at,
+        status_code,
         attributes,
+        provider,
+        provider_source_key,
+        {%- for field in ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'] %}
+            {{ field }},
+            {{ field }}_source_key,
+        {%- endfor %}
         source_file,
         line_number,
+        batch_position,
         record_format
     from span_records
     where rejection_reason is null
