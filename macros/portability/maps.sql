@@ -104,3 +104,20 @@
 {% macro duckdb__sorted_map_text(map_expr) -%}
     cast(list_sort(map_entries({{ map_expr }})) as varchar)
 {%- endmacro %}
+
+{#- One row per (row of `relation`, key of its map column): the given
+    columns plus `attribute_key`. -#}
+{% macro explode_map_keys(relation, map_column, columns) -%}
+    {{ return(adapter.dispatch('explode_map_keys', 'llm_spend_attribution')(relation, map_column, columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__explode_map_keys(relation, map_column, columns) -%}
+    (
+        select
+            {%- for column in columns %}
+            {{ column }},
+            {%- endfor %}
+            unnest(map_keys({{ map_column }})) as attribute_key
+        from {{ relation }}
+    )
+{%- endmacro %}

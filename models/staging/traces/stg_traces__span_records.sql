@@ -94,8 +94,17 @@ typed as (
         ) as service_name,
         {{ parse_span_timestamp('raw_started_at') }} as started_at,
         {{ parse_span_timestamp('raw_ended_at') }} as ended_at,
-        {{ normalize_provider(coalesce_aliases('attributes', 'provider')) }} as provider,
-        {{ coalesce_aliases_source('attributes', 'provider') }} as provider_source_key,
+        coalesce(
+            {{ normalize_provider(coalesce_aliases('attributes', 'provider')) }},
+            {{ infer_provider(map_get('attributes', 'server.address'), coalesce_aliases('attributes', 'response_model'), coalesce_aliases('attributes', 'request_model')) }}
+        ) as provider,
+        coalesce(
+            case
+                when {{ normalize_provider(coalesce_aliases('attributes', 'provider')) }} is not null
+                    then {{ coalesce_aliases_source('attributes', 'provider') }}
+            end,
+            {{ infer_provider_source(map_get('attributes', 'server.address'), coalesce_aliases('attributes', 'response_model'), coalesce_aliases('attributes', 'request_model')) }}
+        ) as provider_source_key,
         {%- for field in token_fields %}
             {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
             {{ dbt.safe_cast(coalesce_aliases('attributes', field), 'decimal(38, 6)') }} as {{ field }}_number,
