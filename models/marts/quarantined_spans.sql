@@ -17,11 +17,7 @@ bad_lines as (
         source_file,
         line_number,
         record_format,
-        case
-            when {{ dbt.length('raw_line') }} >= {{ var('max_line_bytes', 67108864) }} - 1
-                then 'line_too_long'
-            else 'malformed_json'
-        end as reason,
+        'malformed_json' as reason,
         cast(null as {{ dbt.type_string() }}) as trace_id,
         cast(null as {{ dbt.type_string() }}) as span_id,
         {{ redact_raw_record('raw_line') }} as raw_record,

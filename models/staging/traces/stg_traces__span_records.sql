@@ -107,7 +107,7 @@ typed as (
         ) as provider_source_key,
         {%- for field in token_fields %}
             {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
-            {{ dbt.safe_cast(coalesce_aliases('attributes', field), 'decimal(38, 6)') }} as {{ field }}_number,
+            {{ try_cast_decimal(coalesce_aliases('attributes', field)) }} as {{ field }}_number,
             {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key{{ "," if not loop.last }}
         {%- endfor %}
     from cleaned
