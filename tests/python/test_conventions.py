@@ -88,7 +88,7 @@ def test_no_content_in_any_model_table(warehouse: Path) -> None:
         tables = con.sql(
             """
             select table_schema, table_name from information_schema.tables
-            where table_schema in ('intermediate', 'marts', 'staging')
+            where table_schema in ('intermediate', 'marts', 'staging') and table_type = 'BASE TABLE'
               and table_name != 'base_traces__records'
             """
         ).fetchall()

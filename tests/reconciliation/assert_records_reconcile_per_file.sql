@@ -74,16 +74,19 @@ quarantined as (
 unbalanced_files as (
     select
         records.source_file,
-        'read ' || cast(records.records_read as {{ dbt.type_string() }})
-        || ', staged ' || cast(coalesce(staged.spans_staged, 0) as {{ dbt.type_string() }})
-        || ', quarantined ' || cast(coalesce(quarantined.records_quarantined, 0) as {{ dbt.type_string() }})
-        as problem
+        {{ dbt.concat([
+            "'read '", 'cast(records.records_read as ' ~ dbt.type_string() ~ ')',
+            "', staged '", 'cast(coalesce(staged.spans_staged, 0) as ' ~ dbt.type_string() ~ ')',
+            "', quarantined '", 'cast(coalesce(quarantined.records_quarantined, 0) as ' ~ dbt.type_string() ~ ')'
+        ]) }} as problem
     from records
     left join staged
         on records.source_file = staged.source_file
     left join quarantined
         on records.source_file = quarantined.source_file
-    where records.records_read != coalesce(staged.spans_staged, 0) + coalesce(quarantined.records_quarantined, 0)
+    where
+        records.records_read
+        != coalesce(staged.spans_staged, 0) + coalesce(quarantined.records_quarantined, 0)
 )
 
 select * from lost_lines

@@ -55,11 +55,14 @@ parsed as (
         span.starttimeunixnano as raw_started_at,
         span.endtimeunixnano as raw_ended_at,
         span.status.code as raw_status_code,
+        -- noqa: disable=PRS
+        -- (sqlfluff's duckdb grammar does not parse two-argument lambdas)
         {{ map_merge([
             otlp_attributes_map('resource_attributes'),
-            "map(['otel.scope.name', 'otel.scope.version'], [scope_name, scope_version])",
+            map_of(["'otel.scope.name'", "'otel.scope.version'"], ['scope_name', 'scope_version']),
             otlp_attributes_map('span.attributes')
         ]) }} as attributes
+        -- noqa: enable=PRS
     from fields
 )
 

@@ -12,6 +12,8 @@
 ] -%}
 {%- set exclusive = var('token_exclusive_sources', {}) -%}
 {%- set content_pattern = '^(' ~ (var('content_attribute_patterns', []) | join('|')) ~ ')' -%}
+-- noqa: disable=PRS
+-- (the flattened-container expression nests deeper than sqlfluff's parser limit)
 with
 
 flat_spans as (
@@ -72,6 +74,21 @@ cleaned as (
     from all_formats
 ),
 
+aliased as (
+    select
+        *,
+        {{ coalesce_aliases('attributes', 'provider') }} as raw_provider,
+        {{ coalesce_aliases_source('attributes', 'provider') }} as raw_provider_source_key,
+        {{ coalesce_aliases('attributes', 'response_model') }} as raw_response_model,
+        {{ coalesce_aliases('attributes', 'request_model') }} as raw_request_model,
+        {%- for field in token_fields %}
+            {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
+            {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+        {%- endfor %}
+        {{ map_get('attributes', 'server.address') }} as server_address
+    from cleaned
+),
+
 typed as (
     select
         source_file,
@@ -95,22 +112,19 @@ typed as (
         {{ parse_span_timestamp('raw_started_at') }} as started_at,
         {{ parse_span_timestamp('raw_ended_at') }} as ended_at,
         coalesce(
-            {{ normalize_provider(coalesce_aliases('attributes', 'provider')) }},
-            {{ infer_provider(map_get('attributes', 'server.address'), coalesce_aliases('attributes', 'response_model'), coalesce_aliases('attributes', 'request_model')) }}
+            {{ normalize_provider('raw_provider') }},
+            {{ infer_provider('server_address', 'raw_response_model', 'raw_request_model') }}
         ) as provider,
         coalesce(
-            case
-                when {{ normalize_provider(coalesce_aliases('attributes', 'provider')) }} is not null
-                    then {{ coalesce_aliases_source('attributes', 'provider') }}
-            end,
-            {{ infer_provider_source(map_get('attributes', 'server.address'), coalesce_aliases('attributes', 'response_model'), coalesce_aliases('attributes', 'request_model')) }}
+            case when {{ normalize_provider('raw_provider') }} is not null then raw_provider_source_key end,
+            {{ infer_provider_source('server_address', 'raw_response_model', 'raw_request_model') }}
         ) as provider_source_key,
         {%- for field in token_fields %}
-            {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
-            {{ try_cast_decimal(coalesce_aliases('attributes', field)) }} as {{ field }}_number,
-            {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key{{ "," if not loop.last }}
+            raw_{{ field }},
+            {{ try_cast_decimal('raw_' ~ field) }} as {{ field }}_number,
+            {{ field }}_source_key{{ "," if not loop.last }}
         {%- endfor %}
-    from cleaned
+    from aliased
 ),
 
 token_checked as (

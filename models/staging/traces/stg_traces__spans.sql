@@ -1,4 +1,8 @@
 {#- One row per unique (trace_id, span_id): the usable first copy of each span. -#}
+{%- set token_fields = [
+    'input_tokens', 'output_tokens', 'cache_read_tokens',
+    'cache_write_tokens', 'reasoning_tokens'
+] -%}
 with
 
 span_records as (
@@ -24,7 +28,7 @@ final as (
         attributes,
         provider,
         provider_source_key,
-        {%- for field in ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'] %}
+        {%- for field in token_fields %}
             {{ field }},
             {{ field }}_source_key,
         {%- endfor %}
