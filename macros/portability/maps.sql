@@ -16,3 +16,108 @@
 {% macro duckdb__map_merge(map_exprs) -%}
     map_concat({{ map_exprs | join(', ') }})
 {%- endmacro %}
+
+{#- A map from two equal-length SQL lists of key and value expressions. -#}
+{% macro map_of(key_exprs, value_exprs) -%}
+    {{ return(adapter.dispatch('map_of', 'llm_spend_attribution')(key_exprs, value_exprs)) }}
+{%- endmacro %}
+
+{% macro duckdb__map_of(key_exprs, value_exprs) -%}
+    map([{{ key_exprs | join(', ') }}], [{{ value_exprs | join(', ') }}])
+{%- endmacro %}
+
+{#- The map without the entries whose key matches the regular expression. -#}
+{% macro map_drop_keys_matching(map_expr, pattern) -%}
+    {{ return(adapter.dispatch('map_drop_keys_matching', 'llm_spend_attribution')(map_expr, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__map_drop_keys_matching(map_expr, pattern) -%}
+    map_from_entries(list_filter(
+        map_entries({{ map_expr }}),
+        lambda entry: not regexp_matches(entry.key, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }})
+    ))
+{%- endmacro %}
+
+{#- The keys of the map as a list. -#}
+{% macro map_key_list(map_expr) -%}
+    {{ return(adapter.dispatch('map_key_list', 'llm_spend_attribution')(map_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__map_key_list(map_expr) -%}
+    map_keys({{ map_expr }})
+{%- endmacro %}
+
+{#- Attributes whose value is a JSON object held as a string (OpenInference
+    `metadata`, `langfuse.observation.usage_details`, ...) flattened two
+    levels deep into `<container>.<key>` and `<container>.<key>.<key>`
+    entries. Keys already present win over flattened ones; the first
+    flattened entry wins over later ones. Text that is not a JSON object
+    adds nothing. -#}
+{% macro flatten_json_string_containers(map_expr, containers) -%}
+    {{ return(adapter.dispatch('flatten_json_string_containers', 'llm_spend_attribution')(map_expr, containers)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_text_entries(text_expr) -%}
+    map_entries({{ json_to_string_map('case when json_valid(' ~ text_expr ~ ') then cast(' ~ text_expr ~ ' as json) end') }})
+{%- endmacro %}
+
+{% macro duckdb__flatten_json_string_containers(map_expr, containers) -%}
+    {%- if containers | length == 0 -%}
+        {{ map_expr }}
+    {%- else -%}
+    {%- set ns = namespace(entries=none) -%}
+    {%- for part in containers_entries(map_expr, containers) -%}
+        {%- set ns.entries = part if ns.entries is none else 'list_concat(' ~ ns.entries ~ ', ' ~ part ~ ')' -%}
+    {%- endfor %}
+    map_concat(
+        coalesce(map_from_entries({{ duckdb__first_key_wins(ns.entries) }}), map()),
+        {{ map_expr }}
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The flattened entries of each container, as SQL list expressions. -#}
+{% macro containers_entries(map_expr, containers) -%}
+    {%- set parts = [] -%}
+    {%- for container in containers -%}
+        {%- set value = map_get(map_expr, container) -%}
+        {%- set prefix = dbt.string_literal(dbt.escape_single_quotes(container ~ '.')) -%}
+        {%- set level_1 = duckdb__json_text_entries(value) -%}
+        {%- do parts.append(
+            'list_transform(' ~ level_1 ~ ", lambda e1: {'key': " ~ prefix ~ " || e1.key, 'value': e1.value})"
+        ) -%}
+        {%- do parts.append(
+            'flatten(list_transform(' ~ level_1 ~ ', lambda e1: list_transform('
+            ~ duckdb__json_text_entries('e1.value')
+            ~ ", lambda e2: {'key': " ~ prefix ~ " || e1.key || '.' || e2.key, 'value': e2.value})))"
+        ) -%}
+    {%- endfor -%}
+    {{ return(parts) }}
+{%- endmacro %}
+
+{#- The map as text with its entries sorted by key, so equal maps give equal
+    text whatever their insertion order. -#}
+{% macro sorted_map_text(map_expr) -%}
+    {{ return(adapter.dispatch('sorted_map_text', 'llm_spend_attribution')(map_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__sorted_map_text(map_expr) -%}
+    cast(list_sort(map_entries({{ map_expr }})) as varchar)
+{%- endmacro %}
+
+{#- One row per (row of `relation`, key of its map column): the given
+    columns plus `attribute_key`. -#}
+{% macro explode_map_keys(relation, map_column, columns) -%}
+    {{ return(adapter.dispatch('explode_map_keys', 'llm_spend_attribution')(relation, map_column, columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__explode_map_keys(relation, map_column, columns) -%}
+    (
+        select
+            {%- for column in columns %}
+            {{ column }},
+            {%- endfor %}
+            unnest(map_keys({{ map_column }})) as attribute_key
+        from {{ relation }}
+    )
+{%- endmacro %}

@@ -4,7 +4,7 @@
 {%- endmacro %}
 
 {% macro duckdb__regex_replace(expr, pattern, replacement) -%}
-    regexp_replace({{ expr }}, {{ dbt.string_literal(pattern) }}, {{ dbt.string_literal(replacement) }})
+    regexp_replace({{ expr }}, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }}, {{ dbt.string_literal(dbt.escape_single_quotes(replacement)) }})
 {%- endmacro %}
 
 {% macro regex_matches(expr, pattern) -%}

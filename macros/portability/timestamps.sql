@@ -11,3 +11,28 @@
         else try_cast(trim({{ text_expr }}) as timestamp)
     end
 {%- endmacro %}
+
+{#- A span timestamp as UTC `timestamp`: all-digit text is an epoch count
+    whose unit follows its size (OTLP `*UnixNano` nanoseconds from 1e17,
+    microseconds from 1e14, milliseconds from 1e11, else seconds); other text
+    is ISO 8601 (see parse_utc_timestamp). Unparseable text gives null. -#}
+{% macro parse_span_timestamp(text_expr) -%}
+    {{ return(adapter.dispatch('parse_span_timestamp', 'llm_spend_attribution')(text_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_span_timestamp(text_expr) -%}
+    case
+        when regexp_matches(trim({{ text_expr }}), '^[0-9]{1,19}$')
+            then case
+                when try_cast(trim({{ text_expr }}) as hugeint) = 0 then null
+                when try_cast(trim({{ text_expr }}) as hugeint) >= 100000000000000000
+                    then make_timestamp(cast(try_cast(trim({{ text_expr }}) as hugeint) // 1000 as bigint))
+                when try_cast(trim({{ text_expr }}) as hugeint) >= 100000000000000
+                    then make_timestamp(cast(try_cast(trim({{ text_expr }}) as hugeint) as bigint))
+                when try_cast(trim({{ text_expr }}) as hugeint) >= 100000000000
+                    then make_timestamp(cast(try_cast(trim({{ text_expr }}) as hugeint) * 1000 as bigint))
+                else make_timestamp(cast(try_cast(trim({{ text_expr }}) as hugeint) * 1000000 as bigint))
+            end
+        else {{ parse_utc_timestamp(text_expr) }}
+    end
+{%- endmacro %}

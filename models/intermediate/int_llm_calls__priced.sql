@@ -7,7 +7,7 @@ with
 
 calls as (
     select * from {{ ref('int_spans__canonicalized') }}
-    where is_model_call
+    where is_billed_call
 ),
 
 prices as (

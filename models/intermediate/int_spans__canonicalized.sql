@@ -1,5 +1,8 @@
 {#- Every span with its canonical identity and execution fields, coalesced
-    from the configured alias keys, and the key that supplied each one. -#}
+    from the configured alias keys, and the key that supplied each one.
+    Provider and token counts are canonicalised (and validated) in staging.
+    is_model_call marks call-level spans; is_billed_call keeps one of them
+    per response id (the same call seen at two hops). -#}
 {%- set text_fields = [
     'tenant_id', 'cost_center', 'workflow_id', 'actor_id', 'actor_type',
     'request_model', 'response_model', 'operation', 'response_id'
@@ -8,6 +11,8 @@
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
 ] -%}
+{%- set operation_map = var('operation_value_map', {}) -%}
+{%- set billable = var('billable_operations') -%}
 with
 
 spans as (
@@ -26,24 +31,53 @@ canonical as (
         started_at,
         ended_at,
         {%- for field in text_fields %}
-            {{ coalesce_aliases('attributes', field) }} as {{ field }},
+            {%- if field == 'tenant_id' and var('normalize_tenant_ids', false) %}
+                -- Rule (off by default): tenant ids compared trimmed and lowercased.
+                lower(trim({{ coalesce_aliases('attributes', field) }})) as {{ field }},
+            {%- elif field == 'operation' %}
+                {{ coalesce_aliases('attributes', field) }} as raw_operation,
+            {%- else %}
+                {{ coalesce_aliases('attributes', field) }} as {{ field }},
+            {%- endif %}
             {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
         {%- endfor %}
-        {{ normalize_provider(coalesce_aliases('attributes', 'provider')) }} as provider,
-        {{ coalesce_aliases_source('attributes', 'provider') }} as provider_source_key,
+        provider,
+        provider_source_key,
         {%- for field in token_fields %}
-            {{ parse_token_count(coalesce_aliases('attributes', field)) }} as {{ field }},
-            {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+            {{ field }},
+            {{ field }}_source_key,
         {%- endfor %}
         source_file
     from spans
+),
+
+operations as (
+    select
+        *,
+        -- One vocabulary (var operation_value_map); without any operation
+        -- key, the span name's first word counts when it is a known one
+        -- (`chat gpt-4o` per the OTel span-name convention).
+        coalesce(
+            case lower(trim(raw_operation))
+                {%- for raw, mapped in operation_map.items() %}
+                    when {{ dbt.string_literal(dbt.escape_single_quotes(raw | lower)) }}
+                        then {{ dbt.string_literal(dbt.escape_single_quotes(mapped)) }}
+                {%- endfor %}
+                else lower(trim(raw_operation))
+            end,
+            case
+                when lower({{ dbt.split_part('trim(span_name)', "' '", 1) }}) in ({{ sql_string_list(billable) }})
+                    then lower({{ dbt.split_part('trim(span_name)', "' '", 1) }})
+            end
+        ) as operation
+    from canonical
 ),
 
 classified as (
     select
         *,
         coalesce(
-            lower(operation) in ({{ sql_string_list(var('billable_operations')) }})
+            operation in ({{ sql_string_list(billable) }})
             or (
                 operation is null
                 and coalesce(response_model, request_model) is not null
@@ -51,7 +85,42 @@ classified as (
             ),
             false
         ) as is_model_call
-    from canonical
+    from operations
+),
+
+-- The same call seen at two hops (gateway span and SDK client span) shares
+-- its response id. Keep the copy with the fullest usage, then the one that
+-- carries a tenant, then a server-kind span (the gateway receiving it),
+-- then the earliest; the others are model calls but not billed.
+call_copies as (
+    select
+        span_key,
+        first_value(span_key) over (
+            partition by provider, response_id
+            order by
+                (
+                    {%- for field in token_fields %}
+                        case when {{ field }} is null then 0 else 1 end{{ " +" if not loop.last }}
+                    {%- endfor %}
+                ) desc,
+                case when tenant_id is null then 1 else 0 end,
+                case when span_kind = 'server' then 0 else 1 end,
+                started_at,
+                span_key
+        ) as billed_span_key
+    from classified
+    where is_model_call and response_id is not null
+),
+
+final as (
+    select
+        classified.*,
+        call_copies.billed_span_key as billed_copy_span_key,
+        classified.is_model_call
+        and coalesce(call_copies.billed_span_key = classified.span_key, true) as is_billed_call
+    from classified
+    left join call_copies
+        on classified.span_key = call_copies.span_key
 )
 
-select * from classified
+select * from final

@@ -1,6 +1,7 @@
 {#- Every record that was read but not used as a span, with its file, line,
-    the raw record (first 2,000 characters) and a reason code. Nothing read
-    is dropped silently: records read = spans staged + rows here. -#}
+    position in an OTLP batch, the raw record (truncated, prompt/completion
+    content cut off) and a reason code (docs/bad_input.md). Nothing read is
+    dropped silently: records read = spans staged + rows here. -#}
 with
 
 records as (
@@ -19,7 +20,8 @@ bad_lines as (
         'malformed_json' as reason,
         cast(null as {{ dbt.type_string() }}) as trace_id,
         cast(null as {{ dbt.type_string() }}) as span_id,
-        raw_line
+        {{ redact_raw_record('raw_line') }} as raw_record,
+        cast(null as {{ dbt.type_string() }}) as batch_position
     from records
     where record_format = 'malformed'
 ),
@@ -32,27 +34,16 @@ rejected_spans as (
         rejection_reason as reason,
         trace_id,
         span_id,
-        raw_line
+        raw_record,
+        batch_position
     from span_records
     where rejection_reason is not null
 ),
 
-unioned as (
+final as (
     select * from bad_lines
     union all
     select * from rejected_spans
-),
-
-final as (
-    select
-        source_file,
-        line_number,
-        record_format,
-        reason,
-        trace_id,
-        span_id,
-        substring(raw_line, 1, 2000) as raw_record
-    from unioned
 )
 
 select * from final

@@ -12,15 +12,18 @@ parsed as (
     select
         source_file,
         line_number,
+        cast(null as {{ dbt.type_string() }}) as batch_position,
         record_format,
-        raw_line,
+        raw_line as raw_record,
         coalesce(
             {{ json_get_string('raw_line', 'trace_id') }},
-            {{ json_get_string('raw_line', 'traceId') }}
+            {{ json_get_string('raw_line', 'traceId') }},
+            {{ json_get_string(json_get('raw_line', 'context'), 'trace_id') }}
         ) as raw_trace_id,
         coalesce(
             {{ json_get_string('raw_line', 'span_id') }},
-            {{ json_get_string('raw_line', 'spanId') }}
+            {{ json_get_string('raw_line', 'spanId') }},
+            {{ json_get_string(json_get('raw_line', 'context'), 'span_id') }}
         ) as raw_span_id,
         coalesce(
             {{ json_get_string('raw_line', 'parent_span_id') }},
@@ -36,12 +39,18 @@ parsed as (
         coalesce(
             {{ json_get_string('raw_line', 'timestamp') }},
             {{ json_get_string('raw_line', 'start_time') }},
-            {{ json_get_string('raw_line', 'startTime') }}
+            {{ json_get_string('raw_line', 'startTime') }},
+            {{ json_get_string('raw_line', 'startTimeUnixNano') }}
         ) as raw_started_at,
         coalesce(
             {{ json_get_string('raw_line', 'end_time') }},
-            {{ json_get_string('raw_line', 'endTime') }}
+            {{ json_get_string('raw_line', 'endTime') }},
+            {{ json_get_string('raw_line', 'endTimeUnixNano') }}
         ) as raw_ended_at,
+        coalesce(
+            {{ json_get_string('raw_line', 'status_code') }},
+            {{ json_get_string(json_get('raw_line', 'status'), 'status_code') }}
+        ) as raw_status_code,
         {{ map_merge([
             json_to_string_map(json_get('raw_line', 'resource')),
             json_to_string_map('raw_line'),

@@ -1,19 +1,60 @@
 {#- Every span record from every supported format, typed, with the reason it
     cannot be used (null when it can) and its rank among copies of the same
-    (trace_id, span_id). The first copy by (source_file, line_number) is kept;
-    later copies are counted as duplicates, never billed twice. -#}
+    (trace_id, span_id). Attribute maps are cleaned here once for everything
+    downstream: JSON-string containers are flattened into prefixed keys and
+    prompt/completion content keys are dropped. Token counts are taken from
+    their alias keys, validated and put on one convention (input includes
+    cache tokens, output includes reasoning tokens). Reason codes:
+    docs/bad_input.md. -#}
+{%- set token_fields = [
+    'input_tokens', 'output_tokens', 'cache_read_tokens',
+    'cache_write_tokens', 'reasoning_tokens'
+] -%}
+{%- set exclusive = var('token_exclusive_sources', {}) -%}
+{%- set content_pattern = '^(' ~ (var('content_attribute_patterns', []) | join('|')) ~ ')' -%}
+-- noqa: disable=PRS
+-- (the flattened-container expression nests deeper than sqlfluff's parser limit)
 with
 
 flat_spans as (
     select * from {{ ref('base_traces__flat_spans') }}
 ),
 
+otlp_spans as (
+    select * from {{ ref('base_traces__otlp_spans') }}
+),
+
 all_formats as (
+    {%- for relation in ['flat_spans', 'otlp_spans'] %}
+        select
+            source_file,
+            line_number,
+            batch_position,
+            record_format,
+            raw_record,
+            raw_trace_id,
+            raw_span_id,
+            raw_parent_span_id,
+            span_name,
+            raw_span_kind,
+            raw_started_at,
+            raw_ended_at,
+            raw_status_code,
+            attributes
+        from {{ relation }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+cleaned as (
     select
         source_file,
         line_number,
+        batch_position,
         record_format,
-        raw_line,
+        raw_record,
         raw_trace_id,
         raw_span_id,
         raw_parent_span_id,
@@ -21,46 +62,167 @@ all_formats as (
         raw_span_kind,
         raw_started_at,
         raw_ended_at,
-        attributes
-    from flat_spans
+        raw_status_code,
+        {%- if var('content_attribute_patterns', []) | length > 0 %}
+            {{ map_drop_keys_matching(
+                flatten_json_string_containers('attributes', var('json_string_containers', [])),
+                content_pattern
+            ) }} as attributes
+        {%- else %}
+            {{ flatten_json_string_containers('attributes', var('json_string_containers', [])) }} as attributes
+        {%- endif %}
+    from all_formats
+),
+
+aliased as (
+    select
+        *,
+        {{ coalesce_aliases('attributes', 'provider') }} as raw_provider,
+        {{ coalesce_aliases_source('attributes', 'provider') }} as raw_provider_source_key,
+        {{ coalesce_aliases('attributes', 'response_model') }} as raw_response_model,
+        {{ coalesce_aliases('attributes', 'request_model') }} as raw_request_model,
+        {%- for field in token_fields %}
+            {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
+            {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+        {%- endfor %}
+        {{ map_get('attributes', 'server.address') }} as server_address
+    from cleaned
 ),
 
 typed as (
     select
         source_file,
         line_number,
+        batch_position,
         record_format,
-        raw_line,
+        raw_record,
         raw_started_at,
         attributes,
         span_name,
-        lower(trim(raw_trace_id)) as trace_id,
-        lower(trim(raw_span_id)) as span_id,
-        case
-            when trim(raw_parent_span_id) = '' then null
-            else lower(trim(raw_parent_span_id))
-        end as parent_span_id,
-        lower(raw_span_kind) as span_kind,
+        {{ normalize_hex_id('raw_trace_id') }} as trace_id,
+        {{ normalize_hex_id('raw_span_id') }} as span_id,
+        {{ normalize_hex_id('raw_parent_span_id') }} as parent_span_id,
+        raw_span_kind,
+        {{ normalize_span_kind('raw_span_kind') }} as span_kind,
+        {{ normalize_status_code('raw_status_code') }} as status_code,
         coalesce(
             {{ nonblank(map_get('attributes', 'service.name')) }},
             {{ nonblank(map_get('attributes', 'service')) }}
         ) as service_name,
-        {{ parse_utc_timestamp('raw_started_at') }} as started_at,
-        {{ parse_utc_timestamp('raw_ended_at') }} as ended_at
-    from all_formats
+        {{ parse_span_timestamp('raw_started_at') }} as started_at,
+        {{ parse_span_timestamp('raw_ended_at') }} as ended_at,
+        coalesce(
+            {{ normalize_provider('raw_provider') }},
+            {{ infer_provider('server_address', 'raw_response_model', 'raw_request_model') }}
+        ) as provider,
+        coalesce(
+            case when {{ normalize_provider('raw_provider') }} is not null then raw_provider_source_key end,
+            {{ infer_provider_source('server_address', 'raw_response_model', 'raw_request_model') }}
+        ) as provider_source_key,
+        {%- for field in token_fields %}
+            raw_{{ field }},
+            {{ try_cast_decimal('raw_' ~ field) }} as {{ field }}_number,
+            {{ field }}_source_key{{ "," if not loop.last }}
+        {%- endfor %}
+    from aliased
+),
+
+token_checked as (
+    select
+        *,
+        case
+            {%- for field in token_fields %}
+                when raw_{{ field }} is not null and {{ field }}_number is null
+                    then 'token_count_not_numeric'
+                when {{ field }}_number < 0 then 'token_count_negative'
+                when {{ field }}_number != floor({{ field }}_number) then 'token_count_fractional'
+                when {{ field }}_number > {{ var('max_token_count', 100000000) }}
+                    then 'token_count_above_ceiling'
+            {%- endfor %}
+        end as token_reason,
+        {%- for field in ['input_tokens', 'output_tokens'] %}
+            {%- set sources = exclusive.get(field, []) %}
+            coalesce(
+                {%- if sources | length > 0 %}
+                    {%- for source in sources %}
+                        ({{ field }}_source_key = {{ dbt.string_literal(dbt.escape_single_quotes(source['source_key'])) }}
+                        {%- if source.get('provider', '*') != '*' %}
+                            and provider = {{ dbt.string_literal(dbt.escape_single_quotes(source['provider'])) }}
+                        {%- endif %}){{ " or" if not loop.last }}
+                    {%- endfor %}
+                {%- else %}
+                    false
+                {%- endif %},
+                false
+            ) as is_{{ field }}_exclusive{{ "," if not loop.last }}
+        {%- endfor %}
+    from typed
+),
+
+tokens as (
+    select
+        *,
+        -- One convention: input includes cache read + write, output includes
+        -- reasoning. Sources listed in var token_exclusive_sources report
+        -- them apart and are completed here, exactly once.
+        (case when token_reason is null then cast(input_tokens_number as bigint) end)
+        + case
+            when is_input_tokens_exclusive
+                then coalesce((case when token_reason is null then cast(cache_read_tokens_number as bigint) end), 0)
+                + coalesce((case when token_reason is null then cast(cache_write_tokens_number as bigint) end), 0)
+            else 0
+        end as input_tokens,
+        (case when token_reason is null then cast(output_tokens_number as bigint) end)
+        + case
+            when is_output_tokens_exclusive
+                then coalesce((case when token_reason is null then cast(reasoning_tokens_number as bigint) end), 0)
+            else 0
+        end as output_tokens,
+        (case when token_reason is null then cast(cache_read_tokens_number as bigint) end) as cache_read_tokens,
+        (case when token_reason is null then cast(cache_write_tokens_number as bigint) end) as cache_write_tokens,
+        (case when token_reason is null then cast(reasoning_tokens_number as bigint) end) as reasoning_tokens
+    from token_checked
 ),
 
 validated as (
     select
         *,
         case
-            when trace_id is null or trace_id = '' then 'missing_trace_id'
-            when span_id is null or span_id = '' then 'missing_span_id'
+            when record_format = 'otlp_json' and batch_position is null
+                then 'otlp_batch_without_spans'
+            when trace_id is null then 'missing_trace_id'
+            when span_id is null then 'missing_span_id'
             when raw_started_at is null or trim(raw_started_at) = ''
                 then 'missing_timestamp'
             when started_at is null then 'unparseable_timestamp'
+            when started_at < cast({{ dbt.string_literal(var('earliest_span_timestamp', '2000-01-01')) }} as {{ dbt.type_timestamp() }})
+                then 'timestamp_before_horizon'
+            when started_at > {{ dbt.dateadd(
+                'hour', var('max_future_skew_hours', 24), 'cast(' ~ dbt.current_timestamp() ~ ' as ' ~ dbt.type_timestamp() ~ ')'
+            ) }}
+                then 'timestamp_in_future'
+            when raw_span_kind is not null and span_kind is null then 'unknown_span_kind'
+            when token_reason is not null then token_reason
+            when coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) > input_tokens
+                then 'cache_tokens_exceed_input'
+            when reasoning_tokens > output_tokens then 'reasoning_tokens_exceed_output'
         end as invalid_reason
-    from typed
+    from tokens
+),
+
+fingerprinted as (
+    select
+        *,
+        -- What a copy says about the span; equal fingerprints = identical copies.
+        {{ dbt.hash(dbt.concat([
+            "coalesce(parent_span_id, '')", "'|'",
+            "coalesce(span_name, '')", "'|'",
+            "coalesce(span_kind, '')", "'|'",
+            "coalesce(cast(started_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(ended_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            sorted_map_text('attributes')
+        ])) }} as content_fingerprint
+    from validated
 ),
 
 ranked as (
@@ -68,32 +230,63 @@ ranked as (
         *,
         row_number() over (
             partition by trace_id, span_id, invalid_reason is null
-            order by source_file, line_number
+            order by source_file, line_number, batch_position
         ) as copy_rank
-    from validated
+    from fingerprinted
+),
+
+with_first_copy as (
+    select
+        *,
+        first_value(content_fingerprint) over (
+            partition by trace_id, span_id, invalid_reason is null
+            order by copy_rank
+        ) as kept_fingerprint
+    from ranked
 ),
 
 final as (
     select
         source_file,
         line_number,
+        batch_position,
         record_format,
-        raw_line,
         trace_id,
         span_id,
         parent_span_id,
         span_name,
         span_kind,
+        status_code,
         service_name,
         started_at,
         ended_at,
         attributes,
+        provider,
+        provider_source_key,
+        {%- for field in token_fields %}
+            {{ field }},
+            {{ field }}_source_key,
+        {%- endfor %}
         copy_rank,
+        content_fingerprint,
         coalesce(
             invalid_reason,
-            case when copy_rank > 1 then 'duplicate_span' end
-        ) as rejection_reason
-    from ranked
+            case
+                when copy_rank > 1 and content_fingerprint = kept_fingerprint
+                    then 'duplicate_span'
+                when copy_rank > 1 then 'duplicate_span_conflicting'
+            end
+        ) as rejection_reason,
+        -- Kept only for rejected records (quarantine shows them), truncated
+        -- and with any prompt/completion content cut off.
+        case
+            when coalesce(
+                invalid_reason,
+                case when copy_rank > 1 then 'duplicate' end
+            ) is not null
+                then {{ redact_raw_record('raw_record') }}
+        end as raw_record
+    from with_first_copy
 )
 
 select * from final

@@ -1,4 +1,8 @@
 {#- One row per unique (trace_id, span_id): the usable first copy of each span. -#}
+{%- set token_fields = [
+    'input_tokens', 'output_tokens', 'cache_read_tokens',
+    'cache_write_tokens', 'reasoning_tokens'
+] -%}
 with
 
 span_records as (
@@ -20,9 +24,17 @@ final as (
         service_name,
         started_at,
         ended_at,
+        status_code,
         attributes,
+        provider,
+        provider_source_key,
+        {%- for field in token_fields %}
+            {{ field }},
+            {{ field }}_source_key,
+        {%- endfor %}
         source_file,
         line_number,
+        batch_position,
         record_format
     from span_records
     where rejection_reason is null

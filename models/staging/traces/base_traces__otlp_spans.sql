@@ -1,0 +1,69 @@
+{#- OTLP JSON batches (one ExportTraceServiceRequest per line, as the
+    Collector file exporter writes) exploded into the common span shape.
+    Resource attributes are carried down to each span (span attributes win);
+    the instrumentation scope is kept as otel.scope.name / otel.scope.version.
+    Events and links are not read (events carry prompt content). -#}
+with
+
+records as (
+    select
+        source_file,
+        line_number,
+        raw_line
+    from {{ ref('base_traces__records') }}
+    where record_format = 'otlp_json'
+),
+
+exploded as (
+    select * from {{ explode_otlp_batches('records') }}
+),
+
+fields as (
+    select
+        source_file,
+        line_number,
+        resource_index,
+        scope_index,
+        span_index,
+        resource_attributes,
+        scope_name,
+        scope_version,
+        span_json,
+        {{ otlp_span_fields('span_json') }} as span
+    from exploded
+),
+
+parsed as (
+    select
+        source_file,
+        line_number,
+        case
+            when span_index is not null
+                then {{ dbt.concat([
+                    "'resourceSpans['", dbt.safe_cast('resource_index', dbt.type_string()),
+                    "'].scopeSpans['", dbt.safe_cast('scope_index', dbt.type_string()),
+                    "'].spans['", dbt.safe_cast('span_index', dbt.type_string()), "']'"
+                ]) }}
+        end as batch_position,
+        'otlp_json' as record_format,
+        cast(span_json as {{ dbt.type_string() }}) as raw_record,
+        span.traceid as raw_trace_id,
+        span.spanid as raw_span_id,
+        span.parentspanid as raw_parent_span_id,
+        span.name as span_name,
+        span.kind as raw_span_kind,
+        span.starttimeunixnano as raw_started_at,
+        span.endtimeunixnano as raw_ended_at,
+        span.status.code as raw_status_code,
+        -- noqa: disable=PRS
+        -- (sqlfluff's duckdb grammar does not parse two-argument lambdas)
+        {{ map_merge([
+            otlp_attributes_map('resource_attributes'),
+            map_of(["'otel.scope.name'", "'otel.scope.version'"], ['scope_name', 'scope_version']),
+            otlp_attributes_map('span.attributes')
+        ]) }} as attributes
+        -- noqa: enable=PRS
+    from fields
+)
+
+select * from parsed

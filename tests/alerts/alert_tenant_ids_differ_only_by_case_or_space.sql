@@ -1,0 +1,25 @@
+{#- Tenant ids that differ only by case or leading/trailing space: each is
+    billed as its own tenant unless var normalize_tenant_ids (off by default)
+    merges them. Lists what the rule would merge. -#}
+{{ config(severity='warn') }}
+
+with
+
+spans as (
+    select * from {{ ref('int_spans__canonicalized') }}
+    where tenant_id is not null
+),
+
+grouped as (
+    select
+        lower(trim(tenant_id)) as normalized_tenant_id,
+        count(distinct tenant_id) as spellings,
+        min(tenant_id) as first_spelling,
+        max(tenant_id) as last_spelling,
+        count(*) as spans
+    from spans
+    group by lower(trim(tenant_id))
+)
+
+select * from grouped
+where spellings > 1

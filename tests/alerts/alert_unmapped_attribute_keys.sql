@@ -1,0 +1,40 @@
+{#- Drift alert: attribute keys that look like token counts or identity
+    (var drift_key_pattern) but that no alias list maps, with how many spans
+    carry each. A new SDK spelling shows up here before it silently loses
+    cost or attribution. Known, deliberately unmapped keys: var
+    drift_ignored_keys. -#}
+{{ config(severity='warn') }}
+{%- set known = [] -%}
+{%- for aliases in var('identity_aliases', {}).values() -%}
+    {%- do known.extend(aliases) -%}
+{%- endfor -%}
+{%- for aliases in var('execution_aliases', {}).values() -%}
+    {%- do known.extend(aliases) -%}
+{%- endfor -%}
+{%- do known.extend(var('json_string_containers', [])) -%}
+{%- do known.extend(var('drift_ignored_keys', [])) -%}
+
+with
+
+spans as (
+    select * from {{ ref('stg_traces__spans') }}
+),
+
+span_keys as (
+    select * from {{ explode_map_keys('spans', 'attributes', ['span_key', 'service_name']) }}
+),
+
+unmapped as (
+    select
+        attribute_key,
+        count(*) as spans_carrying_key,
+        count(distinct service_name) as services,
+        min(service_name) as example_service
+    from span_keys
+    where
+        {{ regex_matches('attribute_key', var('drift_key_pattern')) }}
+        and attribute_key not in ({{ sql_string_list(known | unique | list) }})
+    group by attribute_key
+)
+
+select * from unmapped

@@ -1,0 +1,170 @@
+"""Bad and hostile input: every rejected record is quarantined with its reason code, every file
+reconciles, good records still come out right, and hostile values are kept verbatim."""
+from __future__ import annotations
+
+import subprocess
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import DBT, PROJECT, connect, dbt_build
+
+FIXTURES = PROJECT / "tests" / "fixtures" / "bad_input"
+ODD_KEY = "x-\"odd'.tenant"
+
+EXPECTED_REASONS = {
+    ("malformed_json.jsonl", 2): "malformed_json",
+    ("missing_ids.jsonl", 1): "missing_trace_id",
+    ("missing_ids.jsonl", 2): "missing_span_id",
+    ("missing_ids.jsonl", 3): "missing_trace_id",
+    ("missing_ids.jsonl", 4): "otlp_batch_without_spans",
+    ("bad_timestamps.jsonl", 1): "missing_timestamp",
+    ("bad_timestamps.jsonl", 2): "unparseable_timestamp",
+    ("bad_timestamps.jsonl", 3): "timestamp_in_future",
+    ("bad_timestamps.jsonl", 4): "timestamp_before_horizon",
+    ("bad_token_counts.jsonl", 1): "token_count_negative",
+    ("bad_token_counts.jsonl", 2): "token_count_not_numeric",
+    ("bad_token_counts.jsonl", 3): "token_count_fractional",
+    ("bad_token_counts.jsonl", 4): "token_count_above_ceiling",
+    ("token_parts_exceed_parent.jsonl", 1): "cache_tokens_exceed_input",
+    ("token_parts_exceed_parent.jsonl", 2): "reasoning_tokens_exceed_output",
+    ("unknown_span_kind.jsonl", 1): "unknown_span_kind",
+    ("unknown_span_kind.jsonl", 2): "unknown_span_kind",
+    ("duplicates.jsonl", 2): "duplicate_span",
+    ("duplicates.jsonl", 3): "duplicate_span_conflicting",
+    **{("only_bad_lines.jsonl", line): "malformed_json" for line in range(1, 6)},
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("bad_input")
+    project_vars = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
+    identity = project_vars["identity_aliases"]
+    identity["tenant_id"] = [*identity["tenant_id"], ODD_KEY]
+    result = dbt_build(tmp, str(FIXTURES / "*.jsonl"),
+                       {"quarantine_share_error": 1.0, "unattributed_share_error": 2,
+                        "identity_aliases": identity})
+    assert result.returncode == 0, result.stdout[-4000:]
+    return tmp
+
+
+def test_every_class_gets_its_reason_code(warehouse: Path) -> None:
+    with connect(warehouse) as con:
+        rows = con.sql(
+            "select regexp_extract(source_file, '[^/]+$'), line_number, reason from marts.quarantined_spans"
+        ).fetchall()
+    assert {(f, n): r for f, n, r in rows} == EXPECTED_REASONS
+    assert len(rows) == len(EXPECTED_REASONS)
+
+
+def test_every_file_reconciles(warehouse: Path) -> None:
+    """Records read (one per flat/malformed line, one per OTLP span or empty batch) = staged + quarantined."""
+    with connect(warehouse) as con:
+        rows = con.sql(
+            """
+            with read as (
+                select source_file, count(*) as n from staging.stg_traces__span_records group by 1
+                union all
+                select source_file, count(*) from staging.base_traces__records
+                where record_format = 'malformed' group by 1
+            ),
+            read_per_file as (select source_file, sum(n) as n from read group by 1),
+            staged as (select source_file, count(*) as n from staging.stg_traces__spans group by 1),
+            quarantined as (select source_file, count(*) as n from marts.quarantined_spans group by 1)
+            select regexp_extract(r.source_file, '[^/]+$'), r.n, coalesce(s.n, 0), coalesce(q.n, 0)
+            from read_per_file as r
+            left join staged as s using (source_file)
+            left join quarantined as q using (source_file)
+            """
+        ).fetchall()
+        lines = dict(con.sql(
+            "select regexp_extract(source_file, '[^/]+$'), count(*) from staging.base_traces__records group by 1"
+        ).fetchall())
+    per_file = {name: (read, staged, quarantined) for name, read, staged, quarantined in rows}
+    for name, (read, staged, quarantined) in per_file.items():
+        assert read == staged + quarantined, name
+    assert per_file["only_bad_lines.jsonl"] == (5, 0, 5)
+    assert per_file["malformed_json.jsonl"] == (2, 1, 1)
+    assert lines["very_large_line.jsonl"] == 1
+    assert "empty.jsonl" not in lines  # an empty file has no records: nothing to lose
+
+
+def test_good_records_still_come_out_right(warehouse: Path) -> None:
+    with connect(warehouse) as con:
+        calls = con.sql(
+            """
+            select regexp_extract(source_file, '[^/]+$') as fixture, span_id, tenant_id,
+                   tenant_id_source_key, input_tokens, output_tokens, cost_usd
+            from marts.fct_llm_calls
+            """
+        ).fetchall()
+    by_span = {row[1]: row for row in calls}
+    assert len(calls) == 12
+    good = by_span["1000000000000001"]
+    assert good[0] == "malformed_json.jsonl"
+    assert good[2:] == ("t_acme", "tenant_id", 100, 10, Decimal("0.000021"))
+    # The first of three copies is the one billed, once.
+    assert by_span["7000000000000001"][4] == 100
+    assert [row[0] for row in calls].count("duplicates.jsonl") == 1
+    assert by_span["b000000000000001"][0] == "very_large_line.jsonl"
+
+
+def test_hostile_identity_values_kept_verbatim(warehouse: Path) -> None:
+    source = [json.loads(line) for line in (FIXTURES / "hostile_identity.jsonl").read_text().splitlines()]
+    want = {row["span_id"]: row.get("tenant_id", row.get(ODD_KEY)) for row in source}
+    with connect(warehouse) as con:
+        got = dict(con.sql(
+            "select span_id, tenant_id from marts.fct_llm_calls where span_id like 'c%'"
+        ).fetchall())
+        odd = con.sql(
+            "select tenant_id_source_key from marts.fct_llm_calls where span_id = 'c000000000000007'"
+        ).fetchall()
+    assert got == want
+    assert len(want["c000000000000006"]) == 50_002
+    assert odd == [(ODD_KEY,)]
+
+
+def test_lineage_faults_are_reported_not_fatal(warehouse: Path) -> None:
+    with connect(warehouse) as con:
+        statuses = dict(con.sql(
+            """
+            select span_id, lineage_status from intermediate.int_spans__lineage
+            join staging.stg_traces__spans using (span_key)
+            where span_id in ('9000000000000001', 'a000000000000001', '8000000000000015', '8000000000000005')
+            """
+        ).fetchall())
+        alerts = con.sql("select lineage_status, spans from dbt_test__audit.alert_trace_lineage_faults").fetchall()
+    assert statuses == {
+        "9000000000000001": "cycle_or_too_deep",
+        "a000000000000001": "orphaned",
+        "8000000000000015": "cycle_or_too_deep",
+        "8000000000000005": "complete",
+    }
+    assert dict(alerts)["orphaned"] >= 1
+
+
+def test_tenant_case_alert_names_the_merge(warehouse: Path) -> None:
+    with connect(warehouse) as con:
+        rows = con.sql(
+            "select normalized_tenant_id, spellings from dbt_test__audit.alert_tenant_ids_differ_only_by_case_or_space"
+        ).fetchall()
+    assert ("t_acme", 3) in rows
+
+
+def test_quarantine_share_threshold_fails_the_build(warehouse: Path) -> None:
+    """Only a share of quarantined records above the var is an error."""
+    env_vars = {"traces_path": str(FIXTURES / "*.jsonl"), "quarantine_share_error": 0.05}
+    import os
+    env = {**os.environ, "DBT_DUCKDB_PATH": str(warehouse / "warehouse.duckdb"),
+           "DBT_DUCKDB_TEMP_DIR": str(warehouse / "tmp")}
+    result = subprocess.run(
+        [DBT, "test", "--select", "alert_quarantined_share_error", "--vars", json.dumps(env_vars),
+         "--target-path", str(warehouse / "target2"), "--log-path", str(warehouse / "logs")],
+        cwd=PROJECT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode != 0
+    assert "FAIL 1" in result.stdout
