@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Context, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -39,7 +39,6 @@ STATUS_REASONS = frozenset(
 )
 
 _SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
-_PER_MTOK = Decimal(1_000_000)
 
 
 def parse_utc_ms(text: str) -> int:
@@ -161,11 +160,17 @@ class Policy:
     workflows: frozenset[str]
     by_tenant: dict[str, list[PolicyRow]] = field(default_factory=dict)
     taxonomy: frozenset[str] = frozenset()
+    _instants: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for row in sorted(self.rows, key=lambda r: (r.tenant_id, r.valid_from_ms)):
             self.by_tenant.setdefault(row.tenant_id, []).append(row)
         self.taxonomy = frozenset(r.cost_center for r in self.rows)
+        self._instants = sorted({t for r in self.rows for t in (r.valid_from_ms, r.valid_to_ms) if t is not None})
+
+    def epoch(self, at_ms: int) -> int:
+        """Index of the interval between policy instants: no tenant moves within one."""
+        return bisect.bisect_right(self._instants, at_ms)
 
     @classmethod
     def load(cls, seeds_dir: Path) -> "Policy":
@@ -216,6 +221,7 @@ class PriceBook:
         self.rows = list(rows)
         self._project = project
         self._candidates: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._instants = sorted({t for r in self.rows for t in (r.from_ms, r.to_ms) if t is not None})
         grouped: dict[tuple[str, str], list[PriceRow]] = {}
         for row in self.rows:
             grouped.setdefault((row.provider, row.model), []).append(row)
@@ -276,6 +282,10 @@ class PriceBook:
         pos = bisect.bisect_right(segments[0], at_ms) - 1
         return self._buckets[(provider or "", model)][pos] if pos >= 0 else None
 
+    def epoch(self, at_ms: int) -> int:
+        """Index of the interval between price-sheet instants: no price changes within one."""
+        return bisect.bisect_right(self._instants, at_ms)
+
     def candidates(self, provider: str | None, model: str) -> tuple[str, ...]:
         """Lookup order: the exact model, then the model without a snapshot suffix."""
         key = (provider or "", model)
@@ -293,8 +303,9 @@ class PriceBook:
         return list(self._segments[(provider, model)][0])
 
 
-@dataclass(frozen=True, slots=True)
-class Tokens:
+class Tokens(NamedTuple):
+    """Token counts as reported: input includes cache tokens, output includes reasoning."""
+
     input: int = 0
     cache_read: int = 0
     cache_write: int = 0
@@ -302,8 +313,7 @@ class Tokens:
     reasoning: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class PricedCall:
+class PricedCall(NamedTuple):
     pricing_status: str  # priced | unpriced
     priced_model: str | None
     cost_usd: Decimal | None
@@ -332,6 +342,38 @@ def bucket_prices(prices: Mapping[str, Decimal]) -> tuple[Decimal | None, ...]:
 _EXACT = Context(prec=80)  # wide enough that no sum or product here ever rounds
 
 
+def resolve_prices(
+    book: PriceBook, provider: str | None, request_model: str | None, response_model: str | None, call_ms: int
+) -> tuple[str, tuple[Decimal | None, ...]] | None:
+    """(priced model, bucket prices) for a call, or None when the model is unpriced then.
+
+    The response model is priced, else the request model: exact name first,
+    then without a dated snapshot suffix; the price rows are those in force at
+    the call's start.
+    """
+    model = response_model if not is_blank(response_model) else request_model
+    if is_blank(model):
+        return None
+    for candidate in book.candidates(provider, str(model).strip()):
+        prices = book.bucket_prices_at(provider, candidate, call_ms)
+        if prices is not None:
+            return candidate, prices
+    return None
+
+
+def cost_of(prices: tuple[Decimal | None, ...], tokens: Tokens) -> Decimal | None:
+    """Exact USD cost; None when a nonzero bucket has no price at all (never priced as zero)."""
+    total = Decimal(0)
+    for count, price in zip(bucket_tokens(tokens), prices):
+        if count == 0:
+            continue
+        if price is None:
+            return None
+        total = _EXACT.fma(count, price, total)
+    # Prices are USD per million tokens: shifting the exponent by 6 divides exactly.
+    return total.scaleb(-6, _EXACT)
+
+
 def price_call(
     book: PriceBook,
     provider: str | None,
@@ -341,24 +383,11 @@ def price_call(
     tokens: Tokens,
 ) -> PricedCall:
     """Cost of one call per the Tokens and cost rules; unpriced => cost None."""
-    model = response_model if not is_blank(response_model) else request_model
-    if is_blank(model):
+    found = resolve_prices(book, provider, request_model, response_model, call_ms)
+    cost = cost_of(found[1], tokens) if found else None
+    if found is None or cost is None:
         return PricedCall("unpriced", None, None)
-    for candidate in book.candidates(provider, str(model).strip()):
-        prices = book.bucket_prices_at(provider, candidate, call_ms)
-        if prices is None:
-            continue
-        total = Decimal(0)
-        for count, price in zip(bucket_tokens(tokens), prices):
-            if count == 0:
-                continue
-            if price is None:
-                # A nonzero bucket with no price at all: never price it as
-                # zero, so the whole call is unpriced.
-                return PricedCall("unpriced", None, None)
-            total = _EXACT.add(total, _EXACT.multiply(Decimal(count), price))
-        return PricedCall("priced", candidate, _EXACT.divide(total, _PER_MTOK))
-    return PricedCall("unpriced", None, None)
+    return PricedCall("priced", found[0], cost)
 
 
 def format_decimal(value: Decimal | None) -> str:
@@ -374,8 +403,7 @@ def format_decimal(value: Decimal | None) -> str:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Attribution:
+class Attribution(NamedTuple):
     tenant_id: str | None
     workflow_id: str | None
     actor_id: str | None

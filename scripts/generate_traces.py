@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -663,37 +664,47 @@ def span_line_sql(hop: str) -> str:
     return "'{' || concat_ws(',', " + ", ".join(members) + ") || '}'"
 
 
-def create_spans(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
-    """All delivered span lines with their file key; duplicates and late spans included."""
+def spans_sql(plan: Plan, first_day: int, last_day: int) -> str:
+    """Span lines delivered on UTC days [first_day, last_day] (days since epoch), in file order.
+
+    Built per slice of delivery days straight from `calls`, so memory stays
+    bounded by one slice of lines. Delivery faults are drawn per span: salt
+    80+hop late, 90+hop duplicate, 100+hop same-file copy; the fixed worked
+    example (i < 0) is never faulted.
+    """
     r = plan.rates
     bucket_ms = 3_600_000 if plan.layout == "partitioned" else DAY_MS
-    selects = []
+    # Late spans were started the day before; hop ends trail call starts by seconds.
+    lo, hi = first_day * DAY_MS - DAY_MS - 120_000, (last_day + 1) * DAY_MS + 120_000
+    branches = []
     for n, hop in enumerate(HOPS):
-        where = " WHERE has_agent" if hop == "agent" else ""
-        selects.append(f"SELECT i, {n} AS hop, trace_id, en_{hop} AS end_ms, {span_line_sql(hop)} AS line FROM calls{where}")
-    # Delivery faults are drawn per span (salt 80+hop late, 90+hop duplicate,
-    # 100+hop same-file copy); the fixed worked example (i < 0) is never faulted.
-    con.execute(
-        f"""
-CREATE TABLE spans AS
-WITH base AS ({' UNION ALL '.join(selects)}),
-delivered AS (
-    SELECT *,
-        end_ms + CASE WHEN i >= 0 AND u(i, 80 + hop) < {r['late_rate']} THEN {DAY_MS} ELSE 0 END AS deliv_ms,
-        i >= 0 AND u(i, 90 + hop) < {r['duplicate_rate']} AS is_dup,
-        u(i, 100 + hop) < 0.5 AS dup_same_file
-    FROM base
+        agent_only = " AND has_agent" if hop == "agent" else ""
+        # The slice filter sits below the line expression so only delivered lines are built.
+        branches.append(
+            f"""
+    SELECT {n} AS hop, trace_id, deliv_ms, is_dup, dup_same_file, {span_line_sql(hop)} AS line
+    FROM (
+        SELECT *,
+            en_{hop} + CASE WHEN i >= 0 AND u(i, {80 + n}) < {r['late_rate']} THEN {DAY_MS} ELSE 0 END AS deliv_ms,
+            i >= 0 AND u(i, {90 + n}) < {r['duplicate_rate']} AS is_dup,
+            u(i, {100 + n}) < 0.5 AS dup_same_file
+        FROM calls WHERE call_ms >= {lo} AND call_ms < {hi}{agent_only}
+    ) WHERE deliv_ms // {DAY_MS} BETWEEN {first_day} AND {last_day}"""
+        )
+    return f"""
+WITH today AS ({' UNION ALL '.join(branches)}
 ),
 copies AS (
-    SELECT deliv_ms, 0 AS part, deliv_ms AS sort_ms, trace_id, hop, 0 AS copy, line FROM delivered
+    SELECT 0 AS part, deliv_ms AS sort_ms, 0 AS copy, hop, trace_id, deliv_ms, line FROM today
     UNION ALL
     -- A retry shows up later: in the same file, or in a retry file of the same partition.
-    SELECT deliv_ms, CASE WHEN dup_same_file THEN 0 ELSE 1 END, deliv_ms + 30000, trace_id, hop, 1, line
-    FROM delivered WHERE is_dup
+    SELECT CASE WHEN dup_same_file THEN 0 ELSE 1 END, deliv_ms + 30000, 1, hop, trace_id, deliv_ms, line
+    FROM today WHERE is_dup
 )
-SELECT (deliv_ms // {bucket_ms}) * 2 + part AS file_key, sort_ms, trace_id, hop, copy, line FROM copies
+SELECT (deliv_ms // {bucket_ms}) * 2 + part AS file_key, line || chr(10) AS line
+FROM copies
+ORDER BY file_key, sort_ms, trace_id, hop, copy
 """
-    )
 
 
 def file_name(file_key: int, layout: str) -> str:
@@ -706,19 +717,64 @@ def file_name(file_key: int, layout: str) -> str:
     return f"spans-{at:%Y-%m-%d}-{part:03d}.jsonl"
 
 
+def _file_runs(batch: pa.RecordBatch) -> Iterator[tuple[int, memoryview]]:
+    """(file_key, bytes of its lines) for each run of equal file_key in a batch.
+
+    The lines already end in a newline, so a run is one slice of the Arrow
+    string buffer: no Python object per span.
+    """
+    lines = batch.column("line")
+    if not (pa.types.is_string(lines.type) or pa.types.is_large_string(lines.type)):
+        lines = lines.cast(pa.large_string())
+    _, offsets_buffer, data = lines.buffers()
+    offsets = memoryview(offsets_buffer).cast("q" if pa.types.is_large_string(lines.type) else "i")
+    runs = pc.run_end_encode(batch.column("file_key"))
+    start = 0
+    for key, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist()):
+        first, last = lines.offset + start, lines.offset + end
+        yield key, memoryview(data)[offsets[first] : offsets[last]]
+        start = end
+
+
+def day_slices(con: duckdb.DuckDBPyConnection, max_calls: int = 400_000) -> list[tuple[int, int]]:
+    """Consecutive delivery-day ranges of at most ~max_calls calls each.
+
+    One query per slice: small runs need a single query (planning the big
+    line expression costs more than running it), large runs stay bounded.
+    """
+    per_day = dict(con.execute(f"SELECT call_ms // {DAY_MS}, count(*) FROM calls GROUP BY 1").fetchall())
+    if not per_day:
+        return []
+    slices, start, total = [], min(per_day), 0
+    last = max(per_day) + 1  # late spans land a day after the last call
+    for day in range(min(per_day), last + 1):
+        if total and total + per_day.get(day, 0) > max_calls:
+            slices.append((start, day - 1))
+            start, total = day, 0
+        total += per_day.get(day, 0)
+    slices.append((start, last))
+    return slices
+
+
 def write_jsonl(con: duckdb.DuckDBPyConnection, plan: Plan, out: Path) -> int:
-    """Write every file with one ordered COPY (raw lines: CSV with quoting off); returns span lines."""
-    keys = [k for (k,) in con.execute("SELECT DISTINCT file_key FROM spans ORDER BY 1").fetchall()]
-    for key in keys:
-        path = out / file_name(key, plan.layout)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # JSON never contains a raw tab, so the tab delimiter never triggers quoting.
-        con.execute(
-            f"COPY (SELECT line FROM spans WHERE file_key = {key} ORDER BY sort_ms, trace_id, hop, copy) "
-            f"TO {_lit(str(path))} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\t')"
-        ).fetchall()
-    ((count,),) = con.execute("SELECT count(*) FROM spans").fetchall()
-    return int(count)
+    """Write the files slice by slice from one ordered stream each; returns span lines written."""
+    count, current, handle = 0, None, None
+    try:
+        for first_day, last_day in day_slices(con):
+            for batch in con.sql(spans_sql(plan, first_day, last_day)).to_arrow_reader(65_536):
+                count += batch.num_rows
+                for key, chunk in _file_runs(batch):
+                    if key != current:
+                        if handle is not None:
+                            handle.close()
+                        path = out / file_name(key, plan.layout)
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        handle, current = path.open("wb"), key
+                    handle.write(chunk)
+    finally:
+        if handle is not None:
+            handle.close()
+    return count
 
 
 # Writers per --format. An `otlp` writer (OTLP JSON: resourceSpans/scopeSpans,
@@ -765,7 +821,7 @@ FAULT_LABELS = {
 def _ledger_sql(plan: Plan) -> str:
     r = plan.rates
     labels = [f"CASE WHEN {cond} THEN '{label}' END" for cond, label in FAULT_LABELS.items()]
-    # Same draws as create_spans for hop 4 (the model call).
+    # Same draws as spans_sql for hop 4 (the model call).
     labels.append(f"CASE WHEN i >= 0 AND u(i, 94) < {r['duplicate_rate']} THEN 'duplicate_call_span' END")
     labels.append(f"CASE WHEN i >= 0 AND u(i, 84) < {r['late_rate']} THEN 'late_call_span' END")
     call_keys = ", ".join(f"({identity_key_sql(f, 'call')}) AS key_{f}" for f in IDENTITY_VALUES)
@@ -782,45 +838,75 @@ FROM calls ORDER BY call_ms, trace_id
 
 
 class LedgerOracle:
-    """Expected ledger columns for a batch of calls, via attribution_oracle."""
+    """Expected ledger columns for batches of calls, via attribution_oracle.
+
+    Results that depend only on a price or policy epoch (the interval between
+    two change instants of the sheet / policy table) are cached: prices per
+    (provider, models, epoch); attribution per (call-span identity with the
+    actor value masked, policy epoch, pricing status), since the rules only
+    ask whether an actor is present.
+    """
 
     def __init__(self, policy: oracle.Policy, book: oracle.PriceBook, project: oracle.ProjectVars) -> None:
         self.policy, self.book, self.project = policy, book, project
         self.identity = oracle.IdentityResolver(project.identity_aliases)
+        aliases = project.identity_aliases
+        other = {k for name, keys in aliases.items() if name != "actor_id" for k in keys}
+        self._actor_keys = frozenset(aliases["actor_id"]) - other
+        self._prices: dict[tuple, tuple[str, tuple] | None] = {}
+        self._attributions: dict[tuple, oracle.Attribution] = {}
+        self._true_ccs: dict[tuple, str | None] = {}
 
-    @staticmethod
-    def call_span_attrs(keys: Sequence[str | None], values: Sequence[str | None]) -> dict[str, str]:
-        """Identity attributes actually present on the model-call span."""
-        return {k: v for k, v in zip(keys, values) if k is not None and v is not None}
+    def _priced(self, provider: str | None, request: str | None, response: str | None, call_ms: int, tokens: oracle.Tokens) -> oracle.PricedCall:
+        key = (provider, request, response, self.book.epoch(call_ms))
+        if key not in self._prices:
+            normalized = self.project.normalize_provider(provider)
+            self._prices[key] = oracle.resolve_prices(self.book, normalized, request, response, call_ms)
+        found = self._prices[key]
+        cost = oracle.cost_of(found[1], tokens) if found else None
+        # Same composition as oracle.price_call, with the lookup cached.
+        return oracle.PricedCall("priced", found[0], cost) if found and cost is not None else oracle.PricedCall("unpriced", None, None)
 
-    def expected(self, c: dict[str, list]) -> tuple[list[str | None], dict[str, list]]:
+    def _attribution(self, attrs: dict[str, str], call_ms: int, pricing_status: str) -> oracle.Attribution:
+        masked = tuple((k, "*" if k in self._actor_keys and not oracle.is_blank(v) else v) for k, v in attrs.items())
+        key = (masked, self.policy.epoch(call_ms), pricing_status)
+        got = self._attributions.get(key)
+        if got is None:
+            # Today the pipeline reads identity from the model-call span only; a
+            # later --expect-lineage-recovery appends the call's ancestors here.
+            got = oracle.attribute(self.identity.resolve([dict(masked)]), call_ms, self.policy, pricing_status)
+            self._attributions[key] = got
+        actor_key = got.source_keys["actor_id"]
+        return got._replace(actor_id=attrs[actor_key].strip() if actor_key else None)
+
+    def _true_cc(self, tenant: str | None, carried_cc: str | None, call_ms: int) -> str | None:
+        key = (tenant, carried_cc, self.policy.epoch(call_ms))
+        if key not in self._true_ccs:
+            self._true_ccs[key] = oracle.true_cost_center(self.policy, tenant, carried_cc, call_ms)
+        return self._true_ccs[key]
+
+    def expected(self, c: dict[str, list]) -> tuple[list[str | None], dict[str, Sequence]]:
         """(true cost centers, expected columns) for one batch of ledger source columns."""
-        out: dict[str, list] = {name: [] for name in EXPECTED_COLUMNS}
-        appenders = [out[name].append for name in EXPECTED_COLUMNS]
+        out_rows: list[tuple] = []
         true_ccs: list[str | None] = []
-        providers = {p: self.project.normalize_provider(p) for p in set(c["provider"])}
         keys = zip(*(c[f"key_{f}"] for f in IDENTITY_VALUES))
         values = zip(*(c[column] for column in IDENTITY_VALUES.values()))
         tokens = zip(*(c[f"{t}_tokens"] for t in oracle.TOKEN_TYPES))
         rows = zip(c["call_ms"], c["provider"], c["request_model"], c["response_model"], c["tenant_id"],
                    c["carried_cc"], keys, values, tokens)  # fmt: skip
         for call_ms, provider, request_model, response_model, tenant, carried_cc, key_row, value_row, token_row in rows:
-            counts = oracle.Tokens(*token_row)
-            priced = oracle.price_call(self.book, providers[provider], request_model, response_model, call_ms, counts)
-            # Today the pipeline reads identity from the model-call span only; a
-            # later --expect-lineage-recovery appends the call's ancestors here.
-            attrs = self.call_span_attrs(key_row, value_row)
-            got = oracle.attribute(self.identity.resolve([attrs]), call_ms, self.policy, priced.pricing_status)
-            true_ccs.append(oracle.true_cost_center(self.policy, tenant, carried_cc, call_ms))
-            row = (
+            priced = self._priced(provider, request_model, response_model, call_ms, oracle.Tokens(*token_row))
+            attrs = {k: v for k, v in zip(key_row, value_row) if k is not None and v is not None}
+            got = self._attribution(attrs, call_ms, priced.pricing_status)
+            true_ccs.append(self._true_cc(tenant, carried_cc, call_ms))
+            out_rows.append((
                 got.tenant_id, got.source_keys["tenant_id"], got.workflow_id, got.source_keys["workflow_id"],
                 got.actor_id, got.source_keys["actor_id"], got.trace_cost_center, got.source_keys["cost_center"],
                 priced.priced_model, priced.pricing_status, oracle.format_decimal(priced.cost_usd) or None,
                 got.cost_center, got.status, ";".join(got.reasons) or None, got.cost_center_conflict,
-            )  # fmt: skip
-            for append, value in zip(appenders, row):
-                append(value)
-        return true_ccs, out
+            ))  # fmt: skip
+        columns = list(zip(*out_rows)) or [() for _ in EXPECTED_COLUMNS]
+        return true_ccs, dict(zip(EXPECTED_COLUMNS, columns))
 
 
 def write_ledger(con: duckdb.DuckDBPyConnection, plan: Plan, ledger: LedgerOracle, path: Path) -> int:
@@ -882,7 +968,6 @@ def generate(args: argparse.Namespace) -> tuple[int, int]:
         create_calls(con, plan)
         if args.worked_example:
             add_worked_example(con)
-        create_spans(con, plan)
         spans = WRITERS[args.format](con, plan, args.out)
         calls = write_ledger(con, plan, LedgerOracle(policy, book, project), args.out / "ledger.csv")
         con.close()
