@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -160,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--calls", type=int, default=500, help="model calls (ledger rows) to generate (default 500)")
     parser.add_argument("--days", type=int, default=7, help="days covered from --start (default 7)")
-    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 5, 1), help="first day, YYYY-MM-DD (UTC)")
+    parser.add_argument(
+        "--start", type=date.fromisoformat, default=date(2026, 5, 1), help="first day, YYYY-MM-DD (UTC)"
+    )
     parser.add_argument(
         "--tenants",
         default=None,
@@ -169,8 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed; same seed and options => identical files")
     parser.add_argument("--format", choices=sorted(WRITERS), default="jsonl", help="span format (otlp planned)")
-    parser.add_argument("--layout", choices=("partitioned", "flat"), default="partitioned", help="file layout, see below")
-    parser.add_argument("--out", type=Path, default=REPO / "data" / "generated", help="output directory (replaced)")
+    parser.add_argument(
+        "--layout", choices=("partitioned", "flat"), default="partitioned", help="file layout, see below"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "data" / "generated",
+        help="output directory; span and ledger files of an earlier run there are removed first",
+    )
     parser.add_argument("--seeds-dir", type=Path, default=REPO / "seeds", help="dbt seeds folder")
     parser.add_argument("--project-file", type=Path, default=REPO / "dbt_project.yml", help="dbt_project.yml (aliases)")
     parser.add_argument("--agent-share", type=_rate, default=0.3, help="share of calls made through an agent hop")
@@ -226,7 +235,9 @@ def resolve_tenants(spec: str | None, policy: oracle.Policy) -> list[str]:
 # --------------------------------------------------------------------------
 
 
-def _priced_throughout(book: oracle.PriceBook, provider: str, model: str, types: Sequence[str], lo: int, hi: int) -> bool:
+def _priced_throughout(
+    book: oracle.PriceBook, provider: str, model: str, types: Sequence[str], lo: int, hi: int
+) -> bool:
     """True when every token type has a price at every instant of [lo, hi)."""
     checks = [lo] + [t for t in book.change_instants(provider, model) if lo < t < hi]
     return all(t in book.prices_at(provider, model, at) for at in checks for t in types)
@@ -364,9 +375,14 @@ def setup_sql(con: duckdb.DuckDBPyConnection, plan: Plan, policy: oracle.Policy)
     )
     con.executemany(
         "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(m.idx, m.provider, m.model, m.operation, m.snapshot, m.cache_read, m.cache_write, m.reasoning) for m in plan.models],
+        [
+            (m.idx, m.provider, m.model, m.operation, m.snapshot, m.cache_read, m.cache_write, m.reasoning)
+            for m in plan.models
+        ],
     )
-    con.execute("CREATE TABLE boundaries (b_idx BIGINT, kind VARCHAR, instant_ms BIGINT, b_m_idx BIGINT, b_tenant VARCHAR)")
+    con.execute(
+        "CREATE TABLE boundaries (b_idx BIGINT, kind VARCHAR, instant_ms BIGINT, b_m_idx BIGINT, b_tenant VARCHAR)"
+    )
     if plan.boundaries:
         con.executemany(
             "INSERT INTO boundaries VALUES (?, ?, ?, ?, ?)",
@@ -424,7 +440,7 @@ FROM range({plan.calls}) t(i)
 
 def create_calls(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     """One row per model call: truth, fault flags, tokens, ids and hop timing."""
-    n_tax = len(plan.taxonomy)
+    n_tax, taxonomy = len(plan.taxonomy), _list(plan.taxonomy)
     first_unpriced: dict[str, str] = {}
     for provider, model in plan.unpriced:
         first_unpriced.setdefault(provider, model)
@@ -487,7 +503,7 @@ SELECT
          WHEN f_snapshot THEN snapshot ELSE request_model END AS response_model,
     CASE WHEN f_unknown_cc THEN {_pick_from(plan.unknown_ccs or ['cc_none'], 30)}
          WHEN conflict_draw AND policy_cc IS NOT NULL
-         THEN {_list(plan.taxonomy)}[(list_position({_list(plan.taxonomy)}, policy_cc) + pick(i, 31, {n_tax - 1})) % {n_tax} + 1]
+         THEN {taxonomy}[(list_position({taxonomy}, policy_cc) + pick(i, 31, {n_tax - 1})) % {n_tax} + 1]
          WHEN carries_cc THEN coalesce(policy_cc, {_pick_from(plan.taxonomy, 32)})
     END AS carried_cc,
     input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
@@ -546,7 +562,8 @@ INSERT INTO calls BY NAME SELECT
     $input AS input_tokens, 0 AS cache_read_tokens, 0 AS cache_write_tokens, $output AS output_tokens,
     0 AS reasoning_tokens, 'chatcmpl-7c91f3a2worked01' AS response_id, $trace AS trace_id,
     '5e1d0c9b8a7f6e01' AS s_edge, '5e1d0c9b8a7f6e02' AS s_gateway, '5e1d0c9b8a7f6e03' AS s_router,
-    '5e1d0c9b8a7f6e04' AS s_call, $call_ms AS st_call, $call_ms + 1830 AS en_call, $call_ms - 2 AS st_router, $call_ms + 1833 AS en_router,
+    '5e1d0c9b8a7f6e04' AS s_call, $call_ms AS st_call, $call_ms + 1830 AS en_call,
+    $call_ms - 2 AS st_router, $call_ms + 1833 AS en_router,
     $call_ms - 5 AS st_gateway, $call_ms + 1836 AS en_gateway, $call_ms - 9 AS st_edge, $call_ms + 1841 AS en_edge
 """,
         {
@@ -628,7 +645,11 @@ def span_line_sql(hop: str) -> str:
     path = "CASE WHEN operation = 'embeddings' THEN '/v1/embeddings' ELSE '/v1/chat/completions' END"
     if hop == "edge":
         members = _envelope(hop, "s_edge", None, _str("name", f"'POST ' || {path}"), "server", "edge")
-        members += [_str("http.request.method", "'POST'"), _str("url.path", path), _num("http.response.status_code", "200")]
+        members += [
+            _str("http.request.method", "'POST'"),
+            _str("url.path", path),
+            _num("http.response.status_code", "200"),
+        ]
     elif hop == "gateway":
         members = _envelope(hop, "s_gateway", "s_edge", "'\"name\":\"gateway authenticate\"'", "internal", "gateway")
         members += [_str("gateway.auth.method", "'api_key'")]
@@ -636,7 +657,8 @@ def span_line_sql(hop: str) -> str:
         members = _envelope(hop, "s_router", "s_gateway", "'\"name\":\"router route\"'", "internal", "router")
         members += [_str("router.target", "provider")]
     elif hop == "agent":
-        members = _envelope(hop, "s_agent", "s_router", _str("name", "'invoke_agent ' || agent_name"), "internal", "agent")
+        name = _str("name", "'invoke_agent ' || agent_name")
+        members = _envelope(hop, "s_agent", "s_router", name, "internal", "agent")
         members += [_str("gen_ai.operation.name", "'invoke_agent'"), _str("gen_ai.agent.name", "agent_name")]
     else:
         # The article's row names its span with the `span` alias and has no operation.
@@ -655,9 +677,11 @@ def span_line_sql(hop: str) -> str:
             _str("gen_ai.response.id", "response_id"),
             _num("gen_ai.usage.input_tokens", "input_tokens"),
             # Embeddings report no output tokens at all, as real instrumentations do.
-            f"CASE WHEN operation IS DISTINCT FROM 'embeddings' THEN {_num('gen_ai.usage.output_tokens', 'output_tokens')} END",
+            f"CASE WHEN operation IS DISTINCT FROM 'embeddings' "
+            f"THEN {_num('gen_ai.usage.output_tokens', 'output_tokens')} END",
             f"CASE WHEN has_cache_read THEN {_num('gen_ai.usage.cache_read.input_tokens', 'cache_read_tokens')} END",
-            f"CASE WHEN has_cache_write THEN {_num('gen_ai.usage.cache_creation.input_tokens', 'cache_write_tokens')} END",
+            f"CASE WHEN has_cache_write "
+            f"THEN {_num('gen_ai.usage.cache_creation.input_tokens', 'cache_write_tokens')} END",
             f"CASE WHEN has_reasoning THEN {_num('gen_ai.usage.reasoning.output_tokens', 'reasoning_tokens')} END",
         ]
     members += _identity_members(hop)
@@ -857,7 +881,9 @@ class LedgerOracle:
         self._attributions: dict[tuple, oracle.Attribution] = {}
         self._true_ccs: dict[tuple, str | None] = {}
 
-    def _priced(self, provider: str | None, request: str | None, response: str | None, call_ms: int, tokens: oracle.Tokens) -> oracle.PricedCall:
+    def _priced(
+        self, provider: str | None, request: str | None, response: str | None, call_ms: int, tokens: oracle.Tokens
+    ) -> oracle.PricedCall:
         key = (provider, request, response, self.book.epoch(call_ms))
         if key not in self._prices:
             normalized = self.project.normalize_provider(provider)
@@ -865,7 +891,9 @@ class LedgerOracle:
         found = self._prices[key]
         cost = oracle.cost_of(found[1], tokens) if found else None
         # Same composition as oracle.price_call, with the lookup cached.
-        return oracle.PricedCall("priced", found[0], cost) if found and cost is not None else oracle.PricedCall("unpriced", None, None)
+        if found is None or cost is None:
+            return oracle.PricedCall("unpriced", None, None)
+        return oracle.PricedCall("priced", found[0], cost)
 
     def _attribution(self, attrs: dict[str, str], call_ms: int, pricing_status: str) -> oracle.Attribution:
         masked = tuple((k, "*" if k in self._actor_keys and not oracle.is_blank(v) else v) for k, v in attrs.items())

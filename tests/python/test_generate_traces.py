@@ -41,6 +41,12 @@ REASONS = {
     "missing_actor",
     "unpriced_model",
 }
+EXPECTED_IDENTITY = {
+    "tenant_id": "expected_tenant_id",
+    "workflow_id": "expected_workflow_id",
+    "actor_id": "expected_actor_id",
+    "cost_center": "expected_trace_cost_center",
+}
 # A 61-day window holds every change instant of the seeds (2026-05-15, -05-20, -06-01).
 BASE = ["--calls", "150", "--days", "61", "--start", "2026-05-01", "--seed", "3", "--layout", "flat"]
 
@@ -317,8 +323,7 @@ def test_ledger_matches_call_spans(faulty: Output) -> None:
         assert int(row["input_tokens"]) >= int(row["cache_read_tokens"]) + int(row["cache_write_tokens"])
         assert int(row["output_tokens"]) >= int(row["reasoning_tokens"])
         # Expectations follow what the call span itself carries (no lineage recovery yet).
-        for field_name, column in [("tenant_id", "expected_tenant_id"), ("workflow_id", "expected_workflow_id"),
-                                   ("actor_id", "expected_actor_id"), ("cost_center", "expected_trace_cost_center")]:  # fmt: skip
+        for field_name, column in EXPECTED_IDENTITY.items():
             assert (canonical(span, field_name) or "") == row[column], (field_name, row["call_id"])
 
 
@@ -409,3 +414,13 @@ def test_bundled_sample_is_reproducible(tmp_path: Path) -> None:
     assert reasons == REASONS
     assert any(row["expected_cost_center_conflict"] == "true" for row in out.ledger)
     assert any(row["expected_cost_usd"] == "0.0004398" for row in out.ledger)
+
+
+def test_tenants_option_takes_count_or_list(tmp_path: Path) -> None:
+    first_two = list(dict.fromkeys(r["tenant_id"] for r in POLICY))[:2]
+    out = generate(tmp_path / "count", "--calls", "40", "--tenants", "2", "--layout", "flat")
+    assert {row["true_tenant_id"] for row in out.ledger} == set(first_two)
+    out = generate(tmp_path / "list", "--calls", "40", "--tenants", "t_acme,t_newco", "--layout", "flat")
+    assert {row["true_tenant_id"] for row in out.ledger} == {"t_acme", "t_newco"}
+    newco = [row for row in out.ledger if row["true_tenant_id"] == "t_newco"]
+    assert all(row["expected_reasons"] == "unmapped_tenant" for row in newco)
