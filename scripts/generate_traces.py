@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -895,7 +896,10 @@ class LedgerOracle:
             return oracle.PricedCall("unpriced", None, None)
         return oracle.PricedCall("priced", found[0], cost)
 
-    def _attribution(self, attrs: dict[str, str], call_ms: int, pricing_status: str) -> oracle.Attribution:
+    def _attribution(
+        self, attrs: dict[str, str], call_ms: int, pricing_status: str
+    ) -> tuple[oracle.Attribution, str | None]:
+        """(attribution, actor id); the cached attribution's actor_id is the mask."""
         masked = tuple((k, "*" if k in self._actor_keys and not oracle.is_blank(v) else v) for k, v in attrs.items())
         key = (masked, self.policy.epoch(call_ms), pricing_status)
         got = self._attributions.get(key)
@@ -905,7 +909,7 @@ class LedgerOracle:
             got = oracle.attribute(self.identity.resolve([dict(masked)]), call_ms, self.policy, pricing_status)
             self._attributions[key] = got
         actor_key = got.source_keys["actor_id"]
-        return got._replace(actor_id=attrs[actor_key].strip() if actor_key else None)
+        return got, attrs[actor_key].strip() if actor_key else None
 
     def _true_cc(self, tenant: str | None, carried_cc: str | None, call_ms: int) -> str | None:
         key = (tenant, carried_cc, self.policy.epoch(call_ms))
@@ -925,11 +929,11 @@ class LedgerOracle:
         for call_ms, provider, request_model, response_model, tenant, carried_cc, key_row, value_row, token_row in rows:
             priced = self._priced(provider, request_model, response_model, call_ms, oracle.Tokens(*token_row))
             attrs = {k: v for k, v in zip(key_row, value_row) if k is not None and v is not None}
-            got = self._attribution(attrs, call_ms, priced.pricing_status)
+            got, actor = self._attribution(attrs, call_ms, priced.pricing_status)
             true_ccs.append(self._true_cc(tenant, carried_cc, call_ms))
             out_rows.append((
                 got.tenant_id, got.source_keys["tenant_id"], got.workflow_id, got.source_keys["workflow_id"],
-                got.actor_id, got.source_keys["actor_id"], got.trace_cost_center, got.source_keys["cost_center"],
+                actor, got.source_keys["actor_id"], got.trace_cost_center, got.source_keys["cost_center"],
                 priced.priced_model, priced.pricing_status, oracle.format_decimal(priced.cost_usd) or None,
                 got.cost_center, got.status, ";".join(got.reasons) or None, got.cost_center_conflict,
             ))  # fmt: skip
@@ -996,8 +1000,14 @@ def generate(args: argparse.Namespace) -> tuple[int, int]:
         create_calls(con, plan)
         if args.worked_example:
             add_worked_example(con)
-        spans = WRITERS[args.format](con, plan, args.out)
-        calls = write_ledger(con, plan, LedgerOracle(policy, book, project), args.out / "ledger.csv")
+        # The ledger loop is Python while span writing runs inside DuckDB (GIL
+        # released), so the two overlap; each writes its own files.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ledger = pool.submit(
+                write_ledger, con.cursor(), plan, LedgerOracle(policy, book, project), args.out / "ledger.csv"
+            )
+            spans = WRITERS[args.format](con, plan, args.out)
+            calls = ledger.result()
         con.close()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
