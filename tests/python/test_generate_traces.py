@@ -247,7 +247,9 @@ def test_clean_run_has_no_fault(clean: Output) -> None:
 @pytest.mark.parametrize("fault", sorted(gen.FAULTS))
 def test_each_fault_alone_appears(fault: str, tmp_path: Path) -> None:
     rate = "0.3" if fault != "unknown_cost_center_rate" else "0.5"
-    out = generate(tmp_path, *BASE, "--" + fault.replace("_", "-"), rate, "--cost-center-share", "0.5")
+    # 21 days still hold the 2026-05-15 move and the 2026-05-20 price change.
+    args = [*BASE, "--calls", "100", "--days", "21", "--cost-center-share", "0.5"]
+    out = generate(tmp_path, *args, "--" + fault.replace("_", "-"), rate)
     assert detect_faults(out) == {fault}
 
 
