@@ -904,8 +904,10 @@ class LedgerOracle:
         key = (masked, self.policy.epoch(call_ms), pricing_status)
         got = self._attributions.get(key)
         if got is None:
-            # Today the pipeline reads identity from the model-call span only; a
-            # later --expect-lineage-recovery appends the call's ancestors here.
+            # Today the pipeline reads identity from the model-call span only. A
+            # later --expect-lineage-recovery passes [call, parent, ...] here
+            # (identity_key_sql() already gives every hop's keys) and adds the
+            # ancestors' attributes to the cache key.
             got = oracle.attribute(self.identity.resolve([dict(masked)]), call_ms, self.policy, pricing_status)
             self._attributions[key] = got
         actor_key = got.source_keys["actor_id"]
