@@ -21,7 +21,6 @@ from typing import Any, NamedTuple
 import yaml
 
 TOKEN_TYPES = ("input", "cache_read", "cache_write", "output", "reasoning")
-IDENTITY_FIELDS = ("tenant_id", "cost_center", "workflow_id", "actor_id")
 
 # Rule 7 says "any reason above applies". unpriced_model is defined in an
 # earlier section of the document, so it is read as one of those reasons.
@@ -47,12 +46,6 @@ def parse_utc_ms(text: str) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return int(value.timestamp() * 1000)
-
-
-def format_utc_ms(ms: int) -> str:
-    """ISO 8601 UTC with milliseconds and Z, the span timestamp format."""
-    value = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def _open_ms(text: str | None) -> int | None:
