@@ -305,7 +305,7 @@ alias_hit as (
     qualify row_number() over (
         partition by c.call_key order by case when a.alias_provider = '*' then 1 else 0 end
     ) = 1
-)
+),
 
 -- 4. models that only exist in the manual overrides: exact (provider, model), case-insensitive
 override_hit as (

@@ -131,7 +131,7 @@ class Report:
         out += [f'  pruned (row no longer upstream): {line}' for line in self.pruned_stale]
         out.append(f'daily time-window prices skipped (base/start-date prices kept): {len(self.skipped_time_windows)}')
         out += [f'  {line}' for line in self.skipped_time_windows]
-        out.append(f'models with request-context variants skipped (batch/flex/fast...): {len(self.variant_models)}')
+        out.append(f'models whose request-context price variants (batch/flex/fast...) are not in the seed: {len(self.variant_models)}')
         if self.always_charged:
             out.append('models whose calc_price adds a per-request fee the seed cannot express:')
             out += [f'  {line}' for line in self.always_charged]
@@ -382,7 +382,9 @@ def build_model_rules(
     genai-prices (Provider._match_model) returns the FIRST model of the provider's list whose
     clause matches. rule_rank therefore follows declaration order, except that an ``equals``
     rule goes first when no earlier model matches its value (moving it cannot change the
-    result). Models that vanished upstream keep their rules, ranked after all current ones.
+    result). Models that vanished upstream keep their rules, placed after every current model
+    (the same "safe equals first" test applies to them), so a current model wins whenever both
+    match and old traces of a retired model still resolve to its kept prices.
     """
     by_provider: dict[str, list[_RankedModel]] = {}
     for provider in providers:
