@@ -332,3 +332,77 @@ left join alias_hit as a using (call_key)
 left join best_rule as b using (call_key)
 left join override_hit as o using (call_key)
 """.replace('__COMPACT_DATE__', COMPACT_DATE_RE2)
+
+
+# Reference pricing over the seeds (what the dbt pricing model must compute to agree with
+# genai-prices' calc_price). Inputs: the relations of RESOLVE_SQL plus llm_prices and
+#   calls(call_key, provider, model, call_at TIMESTAMP (UTC), input_tokens, cache_read_tokens,
+#         cache_write_tokens, output_tokens, reasoning_tokens)
+# with input_tokens INCLUDING cache reads/writes and output_tokens INCLUDING reasoning.
+# Output: call_key, price_provider, price_model, cost_usd (NULL when unresolved/unpriced).
+PRICE_SQL = (
+    r"""
+with resolved as (
+"""
+    + RESOLVE_SQL
+    + r"""
+),
+
+price_rows as (
+    select * from llm_prices
+    union all by name
+    select * from llm_price_overrides
+),
+
+-- per call and token type: the period in force, override first, then the highest tier
+-- whose start the call's TOTAL input tokens strictly exceed (genai-prices: `>`)
+in_force as (
+    select c.call_key, p.token_type, p.usd_per_mtok
+    from calls as c
+    inner join resolved as r using (call_key)
+    inner join price_rows as p
+        on p.provider = r.price_provider
+       and p.model = r.price_model
+       and c.call_at >= p.effective_from
+       and (p.effective_to is null or c.call_at < p.effective_to)
+       and (p.tier_min_input_tokens = 0 or coalesce(c.input_tokens, 0) > p.tier_min_input_tokens)
+    qualify row_number() over (
+        partition by c.call_key, p.token_type
+        order by case when p.price_source = 'manual' then 0 else 1 end, p.tier_min_input_tokens desc
+    ) = 1
+),
+
+rates as (
+    select
+        call_key,
+        max(usd_per_mtok) filter (where token_type = 'input') as input_rate,
+        max(usd_per_mtok) filter (where token_type = 'cache_read') as cache_read_rate,
+        max(usd_per_mtok) filter (where token_type = 'cache_write') as cache_write_rate,
+        max(usd_per_mtok) filter (where token_type = 'output') as output_rate,
+        max(usd_per_mtok) filter (where token_type = 'reasoning') as reasoning_rate
+    from in_force
+    group by call_key
+)
+
+select
+    c.call_key,
+    r.price_provider,
+    r.price_model,
+    case when t.input_rate is not null or t.output_rate is not null then
+        (
+            cast(coalesce(c.input_tokens, 0) - coalesce(c.cache_read_tokens, 0) - coalesce(c.cache_write_tokens, 0)
+                as decimal(38, 0)) * coalesce(t.input_rate, 0)
+            -- no cache price: the tokens cost the input rate; no reasoning price: the output rate
+            + cast(coalesce(c.cache_read_tokens, 0) as decimal(38, 0)) * coalesce(t.cache_read_rate, t.input_rate, 0)
+            + cast(coalesce(c.cache_write_tokens, 0) as decimal(38, 0)) * coalesce(t.cache_write_rate, t.input_rate, 0)
+            + cast(coalesce(c.output_tokens, 0) - coalesce(c.reasoning_tokens, 0) as decimal(38, 0))
+                * coalesce(t.output_rate, 0)
+            -- a model without an output price charges nothing for output (genai-prices)
+            + cast(coalesce(c.reasoning_tokens, 0) as decimal(38, 0)) * coalesce(t.reasoning_rate, t.output_rate, 0)
+        ) * cast(0.000001 as decimal(7, 6))
+    end as cost_usd
+from calls as c
+inner join resolved as r using (call_key)
+left join rates as t using (call_key)
+"""
+)

@@ -117,6 +117,7 @@ class Report:
     skipped_keys: dict[str, int] = field(default_factory=dict)
     always_charged: list[str] = field(default_factory=list)
     variant_models: list[str] = field(default_factory=list)
+    free_models: list[str] = field(default_factory=list)
     rule_warnings: list[str] = field(default_factory=list)
     high_scale_prices: list[str] = field(default_factory=list)
 
@@ -131,6 +132,7 @@ class Report:
         out += [f'  pruned (row no longer upstream): {line}' for line in self.pruned_stale]
         out.append(f'daily time-window prices skipped (base/start-date prices kept): {len(self.skipped_time_windows)}')
         out += [f'  {line}' for line in self.skipped_time_windows]
+        out.append(f'free models (empty price set upstream) written as 0 input/output rows: {len(self.free_models)}')
         out.append(f'models whose request-context price variants (batch/flex/fast...) are not in the seed: {len(self.variant_models)}')
         if self.always_charged:
             out.append('models whose calc_price adds a per-request fee the seed cannot express:')
@@ -243,9 +245,13 @@ def price_rows_for_model(
         report.variant_models.append(f'{provider_id}/{model.id}')
     for start, model_price in model_periods(model, report, provider_id):
         effective_from = format_timestamp(start)
-        for key, value in model_price.__dict__.items():
-            if value is None or key.startswith('_'):
-                continue
+        items = [(key, value) for key, value in model_price.__dict__.items() if value is not None and key[0] != '_']
+        if not items:
+            # An empty price set means free (e.g. ':free' models): calc_price returns 0. Record
+            # it as explicit zero rows, so the pipeline prices these calls at 0, not 'unpriced'.
+            report.free_models.append(f'{provider_id}/{model.id} from {start}')
+            items = [('input_mtok', Decimal(0)), ('output_mtok', Decimal(0))]
+        for key, value in items:
             if key not in TOKEN_TYPES:
                 report.skipped_keys[key] = report.skipped_keys.get(key, 0) + 1
                 if key in ALWAYS_CHARGED_KEYS:

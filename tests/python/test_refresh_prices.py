@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import random
 import shutil
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from genai_prices import types as gp_types
 
 import price_oracle
 import refresh_prices as rp
-from price_rules import RESOLVE_SQL, rule_matches
+from price_rules import PRICE_SQL, RESOLVE_SQL, rule_matches
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = REPO_ROOT / 'seeds'
@@ -267,7 +268,10 @@ def test_seed_equals_genai_prices_at_every_boundary(prices: list[dict[str, str]]
         instants |= {datetime.fromisoformat(r['effective_to']) - timedelta(seconds=1) for r in rows if r['effective_to']}
         for instant in instants:
             expected: dict[tuple[str, str], Decimal] = {}
-            for key, value in model.get_prices(instant.replace(tzinfo=UTC)).__dict__.items():
+            model_price = model.get_prices(instant.replace(tzinfo=UTC))
+            if not any(v is not None for k, v in model_price.__dict__.items() if not k.startswith('_')):
+                expected = {('input', '0'): Decimal(0), ('output', '0'): Decimal(0)}  # free model
+            for key, value in model_price.__dict__.items():
                 if key not in rp.TOKEN_TYPES or value is None:
                     continue
                 if isinstance(value, gp_types.TieredPrices):
@@ -565,3 +569,120 @@ def test_price_oracle(tmp_path: Path) -> None:
     assert rows['f']['oracle_cost_usd'] == '' and 'cannot exceed' in rows['f']['oracle_error']
     assert rows['g']['oracle_cost_usd'] == '10'  # 2025-06-09 23:00 UTC: still the old price
     assert (rows['a']['oracle_provider'], rows['a']['oracle_model']) == ('openai', 'o3')
+
+
+# --------------------------------------------------------------------------- seed pricing == oracle
+
+# Models whose calc_price the token seed cannot reproduce (docs/pricing.md#not-in-the-seed).
+NOT_REPRODUCIBLE = {
+    ('deepseek', 'deepseek-chat'),
+    ('deepseek', 'deepseek-reasoner'),
+    ('deepseek', 'deepseek-flash'),
+    ('deepseek', 'deepseek-v4-flash'),
+    ('deepseek', 'deepseek-v4-pro'),
+    ('perplexity', 'sonar'),
+    ('perplexity', 'sonar-pro'),
+    ('perplexity', 'sonar-reasoning'),
+    ('perplexity', 'sonar-reasoning-pro'),
+}
+
+
+def _random_calls(count: int) -> list[dict[str, str]]:
+    """Deterministic calls over every (provider, model) of the seed, with model strings taken
+    from the match rules (ids, dated snapshots...) and token counts around the tier cliffs."""
+    rng = random.Random(20261127)
+    snapshot = selected_snapshot()
+    refs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for rule in read(SEEDS / rp.MODEL_RULES_FILE):
+        key = (rule['provider'], rule['model'])
+        if rule['match_type'] in ('equals', 'starts_with', 'contains', 'ends_with'):
+            for ref in (rule['match_value'], rule['match_value'] + '-20250101'):
+                if genai_resolution(snapshot, rule['provider'], ref) == key:
+                    refs[key].append(ref)
+    # models with no token price at all (audio hours, pages, characters) are unpriced by design
+    priced = {(r['provider'], r['model']) for r in read(SEEDS / rp.PRICES_FILE)}
+    models = sorted((set(refs) & priced) - NOT_REPRODUCIBLE)
+    boundaries = sorted({r['effective_from'] for r in read(SEEDS / rp.PRICES_FILE)} - {'1970-01-01 00:00:00'})
+    tier_starts = sorted({int(r['tier_min_input_tokens']) for r in read(SEEDS / rp.PRICES_FILE)} - {0})
+    calls = []
+    for index in range(count):
+        provider, model = models[index % len(models)]
+        model_ref = rng.choice(refs[(provider, model)])
+        if rng.random() < 0.2:
+            model_ref = model_ref.upper()
+        if rng.random() < 0.3:
+            boundary = datetime.fromisoformat(rng.choice(boundaries))
+            call_at = boundary + timedelta(seconds=rng.choice([-1, 0, 1, 3600]))
+        else:
+            call_at = datetime(2024, 1, 1) + timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        if rng.random() < 0.4:
+            input_tokens = rng.choice(tier_starts) + rng.choice([-1, 0, 1, 5000])
+        else:
+            input_tokens = rng.randrange(0, 300_000)
+        cache_read = rng.randrange(0, input_tokens + 1) if rng.random() < 0.5 else 0
+        cache_write = rng.randrange(0, input_tokens - cache_read + 1) if rng.random() < 0.4 else 0
+        output_tokens = rng.randrange(0, 20_000)
+        reasoning = rng.randrange(0, output_tokens + 1) if rng.random() < 0.5 else 0
+        calls.append(
+            {
+                'call_id': str(index),
+                'provider': provider,
+                'model': model_ref,
+                'call_at': call_at.strftime('%Y-%m-%d %H:%M:%S'),
+                'input_tokens': str(input_tokens),
+                'cache_read_tokens': str(cache_read),
+                'cache_write_tokens': str(cache_write),
+                'output_tokens': str(output_tokens),
+                'reasoning_tokens': str(reasoning),
+            }
+        )
+    return calls
+
+
+def test_seed_pricing_matches_calc_price() -> None:
+    """PRICE_SQL over the seeds == genai-prices' calc_price to 1e-9 USD."""
+    calls = _random_calls(2500)
+    oracle = {result.call_id: result for result in price_oracle.price_calls(calls)}
+    con = duckdb.connect()
+    load_seeds(con, SEEDS, with_aliases=False)
+    price_columns = dict.fromkeys(rp.PRICE_COLUMNS, 'VARCHAR') | {
+        'effective_from': 'TIMESTAMP',
+        'effective_to': 'TIMESTAMP',
+        'usd_per_mtok': 'DECIMAL(18,9)',
+        'tier_min_input_tokens': 'BIGINT',
+    }
+    for name in ('llm_prices', 'llm_price_overrides'):
+        con.execute(
+            f'create or replace table {name} as select * from read_csv(?, header=true, columns={price_columns!r})',
+            [str(SEEDS / f'{name}.csv')],
+        )
+    con.execute(
+        'create table calls (call_key integer, provider varchar, model varchar, call_at timestamp, input_tokens bigint,'
+        ' cache_read_tokens bigint, cache_write_tokens bigint, output_tokens bigint, reasoning_tokens bigint)'
+    )
+    con.executemany(
+        'insert into calls values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+            (int(c['call_id']), c['provider'], c['model'], c['call_at'], int(c['input_tokens']),
+             int(c['cache_read_tokens']), int(c['cache_write_tokens']), int(c['output_tokens']),
+             int(c['reasoning_tokens']))
+            for c in calls
+        ],
+    )
+    ours = {str(key): (provider, model, cost) for key, provider, model, cost in con.execute(PRICE_SQL).fetchall()}
+    compared = set()
+    problems = []
+    for call in calls:
+        expected = oracle[call['call_id']]
+        provider, model, cost = ours[call['call_id']]
+        if expected.cost_usd is None:
+            problems.append(f'oracle could not price {call}: {expected.error}')
+            continue
+        if (provider, model) != (expected.provider, expected.model):
+            problems.append(f'{call}: resolved {provider}/{model}, genai-prices {expected.provider}/{expected.model}')
+        elif cost is None or abs(Decimal(cost) - expected.cost_usd) > Decimal('1e-9'):
+            problems.append(f'{call}: seed {cost} != calc_price {expected.cost_usd}')
+        else:
+            compared.add((provider, model))
+    assert not problems, '\n'.join(problems[:15])
+    assert len(compared) >= 20
