@@ -57,7 +57,7 @@ provider_rule_hits as (
         provider_rules.provider,
         row_number() over (
             partition by call_refs.span_key
-            order by provider_rules.match_scope desc, provider_rules.rule_rank
+            order by provider_rules.match_scope desc, provider_rules.rule_rank asc
         ) as hit_rank
     from call_refs
     inner join provider_rules
@@ -107,14 +107,14 @@ refs as (
         span_key,
         pricing_provider,
         0 as attempt,
-        model_key as ref
+        model_key as model_ref
     from provider_resolved
     union all
     select
         span_key,
         pricing_provider,
         1 as attempt,
-        dashed_ref as ref
+        dashed_ref as model_ref
     from compact_dated
     where compact_date is not null
 ),
@@ -124,7 +124,7 @@ searched as (
     select
         span_key,
         attempt,
-        ref,
+        model_ref,
         pricing_provider as rules_provider,
         0 as search_order
     from refs
@@ -132,7 +132,7 @@ searched as (
     select
         refs.span_key,
         refs.attempt,
-        refs.ref,
+        refs.model_ref,
         provider_fallbacks.fallback_provider as rules_provider,
         provider_fallbacks.fallback_rank as search_order
     from refs
@@ -144,7 +144,7 @@ rule_hits as (
     select
         searched.span_key,
         searched.attempt,
-        searched.ref,
+        searched.model_ref,
         searched.search_order,
         model_rules.provider,
         model_rules.model,
@@ -159,7 +159,7 @@ rule_hits as (
     inner join model_rules
         on
             searched.rules_provider = model_rules.provider
-            and {{ match_rule_holds('model_rules', 'searched.ref') }}
+            and {{ match_rule_holds('model_rules', 'searched.model_ref') }}
 ),
 
 -- Hand-made aliases (Azure deployment names, prefixed ids) win over the
@@ -178,8 +178,8 @@ alias_hits as (
         on
             provider_resolved.model_key = model_aliases.alias_model
             and (
-                model_aliases.alias_provider = provider_resolved.provider_key
-                or model_aliases.alias_provider = provider_resolved.pricing_provider
+                provider_resolved.provider_key = model_aliases.alias_provider
+                or provider_resolved.pricing_provider = model_aliases.alias_provider
                 or model_aliases.alias_provider = '*'
             )
 ),
@@ -232,7 +232,7 @@ final as (
                     'rule_hits.provider', "':'", 'rule_hits.match_type', "':'", 'rule_hits.match_value'
                 ]) }}
         end as matched_rule,
-        case when alias_hits.span_key is null then rule_hits.ref end as matched_ref
+        case when alias_hits.span_key is null then rule_hits.model_ref end as matched_ref
     from provider_resolved
     left join alias_hits
         on

@@ -204,10 +204,10 @@ contract_candidates as (
         dense_rank() over (
             partition by statused.span_key
             order by
-                case when contracts.billing_account_id is null then 1 else 0 end,
-                case when contracts.model is null then 1 else 0 end,
+                case when contracts.billing_account_id is null then 1 else 0 end asc,
+                case when contracts.model is null then 1 else 0 end asc,
                 contracts.valid_from desc,
-                contracts.contract_id
+                contracts.contract_id asc
         ) as contract_rank
     from statused
     inner join contracts
@@ -245,7 +245,8 @@ costed as (
     select
         statused.*,
         {%- for token_type, bucket in buckets.items() %}
-            case when statused.pricing_status in ('priced', 'partial')
+            case
+                when statused.pricing_status in ('priced', 'partial')
                     then {{ token_cost(bucket[0], bucket[1]) }}
             end as {{ token_type }}_list_cost_usd,
             {{ bucket[2] }} as {{ token_type }}_price_type,

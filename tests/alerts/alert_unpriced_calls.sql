@@ -7,7 +7,7 @@
 
 select
     provider,
-    coalesce(response_model, request_model) as model,
+    coalesce(response_model, request_model) as model_name,
     pricing_status,
     count(*) as calls,
     sum(input_tokens) as input_tokens,
