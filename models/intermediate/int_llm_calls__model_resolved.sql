@@ -40,7 +40,7 @@ price_overrides as (
     select * from {{ ref('llm_price_overrides') }}
 ),
 
-call_refs as (
+call_keys as (
     select
         span_key,
         lower(trim(provider)) as provider_key,
@@ -48,15 +48,30 @@ call_refs as (
     from calls
 ),
 
+-- Resolution depends only on the provider and model strings: resolve each
+-- distinct pair once, not each call.
+call_refs as (
+    select
+        provider_key,
+        model_key,
+        row_number() over (order by provider_key, model_key) as ref_id
+    from (
+        select distinct
+            provider_key,
+            model_key
+        from call_keys
+    ) as distinct_keys
+),
+
 -- Provider: our alias seed first (OTel names such as azure.ai.openai), then
 -- genai-prices' ids and provider_match rules; with no provider at all,
 -- genai-prices guesses it from the model reference.
 provider_rule_hits as (
     select
-        call_refs.span_key,
+        call_refs.ref_id,
         provider_rules.provider,
         row_number() over (
-            partition by call_refs.span_key
+            partition by call_refs.ref_id
             order by provider_rules.match_scope desc, provider_rules.rule_rank asc
         ) as hit_rank
     from call_refs
@@ -75,7 +90,7 @@ provider_rule_hits as (
 
 provider_resolved as (
     select
-        call_refs.span_key,
+        call_refs.ref_id,
         call_refs.provider_key,
         call_refs.model_key,
         coalesce(provider_aliases.provider, provider_rule_hits.provider) as pricing_provider
@@ -84,7 +99,7 @@ provider_resolved as (
         on call_refs.provider_key = provider_aliases.alias_provider
     left join provider_rule_hits
         on
-            call_refs.span_key = provider_rule_hits.span_key
+            call_refs.ref_id = provider_rule_hits.ref_id
             and provider_rule_hits.hit_rank = 1
 ),
 
@@ -104,14 +119,14 @@ compact_dated as (
 
 refs as (
     select
-        span_key,
+        ref_id,
         pricing_provider,
         0 as attempt,
         model_key as model_ref
     from provider_resolved
     union all
     select
-        span_key,
+        ref_id,
         pricing_provider,
         1 as attempt,
         dashed_ref as model_ref
@@ -122,7 +137,7 @@ refs as (
 -- The provider's own rules (search_order 0), then its fallback providers'.
 searched as (
     select
-        span_key,
+        ref_id,
         attempt,
         model_ref,
         pricing_provider as rules_provider,
@@ -130,7 +145,7 @@ searched as (
     from refs
     union all
     select
-        refs.span_key,
+        refs.ref_id,
         refs.attempt,
         refs.model_ref,
         provider_fallbacks.fallback_provider as rules_provider,
@@ -142,7 +157,7 @@ searched as (
 
 rule_hits as (
     select
-        searched.span_key,
+        searched.ref_id,
         searched.attempt,
         searched.model_ref,
         searched.search_order,
@@ -152,7 +167,7 @@ rule_hits as (
         model_rules.match_value,
         model_rules.rule_rank,
         row_number() over (
-            partition by searched.span_key
+            partition by searched.ref_id
             order by searched.attempt, searched.search_order, model_rules.rule_rank
         ) as hit_rank
     from searched
@@ -166,11 +181,11 @@ rule_hits as (
 -- rules; an exact provider beats the '*' wildcard.
 alias_hits as (
     select
-        provider_resolved.span_key,
+        provider_resolved.ref_id,
         model_aliases.provider,
         model_aliases.model,
         row_number() over (
-            partition by provider_resolved.span_key
+            partition by provider_resolved.ref_id
             order by case when model_aliases.alias_provider = '*' then 1 else 0 end
         ) as hit_rank
     from provider_resolved
@@ -194,11 +209,11 @@ override_models as (
 
 override_hits as (
     select
-        provider_resolved.span_key,
+        provider_resolved.ref_id,
         override_models.provider,
         override_models.model,
         row_number() over (
-            partition by provider_resolved.span_key
+            partition by provider_resolved.ref_id
             order by override_models.provider, override_models.model
         ) as hit_rank
     from provider_resolved
@@ -211,41 +226,51 @@ override_hits as (
             )
 ),
 
-final as (
+resolved_refs as (
     select
-        provider_resolved.span_key,
         provider_resolved.provider_key,
         provider_resolved.model_key,
         provider_resolved.pricing_provider,
         coalesce(alias_hits.provider, rule_hits.provider, override_hits.provider) as priced_provider,
         coalesce(alias_hits.model, rule_hits.model, override_hits.model) as priced_model,
         case
-            when alias_hits.span_key is not null then 'alias'
-            when rule_hits.span_key is not null and rule_hits.attempt = 1 then 'compact_date_rule'
-            when rule_hits.span_key is not null and rule_hits.search_order > 0 then 'fallback_provider_rule'
-            when rule_hits.span_key is not null then 'match_rule'
-            when override_hits.span_key is not null then 'override'
+            when alias_hits.ref_id is not null then 'alias'
+            when rule_hits.ref_id is not null and rule_hits.attempt = 1 then 'compact_date_rule'
+            when rule_hits.ref_id is not null and rule_hits.search_order > 0 then 'fallback_provider_rule'
+            when rule_hits.ref_id is not null then 'match_rule'
+            when override_hits.ref_id is not null then 'override'
         end as model_match,
         case
-            when alias_hits.span_key is null and rule_hits.span_key is not null
+            when alias_hits.ref_id is null and rule_hits.ref_id is not null
                 then {{ dbt.concat([
                     'rule_hits.provider', "':'", 'rule_hits.match_type', "':'", 'rule_hits.match_value'
                 ]) }}
         end as matched_rule,
-        case when alias_hits.span_key is null then rule_hits.model_ref end as matched_ref
+        case when alias_hits.ref_id is null then rule_hits.model_ref end as matched_ref
     from provider_resolved
     left join alias_hits
         on
-            provider_resolved.span_key = alias_hits.span_key
+            provider_resolved.ref_id = alias_hits.ref_id
             and alias_hits.hit_rank = 1
     left join rule_hits
         on
-            provider_resolved.span_key = rule_hits.span_key
+            provider_resolved.ref_id = rule_hits.ref_id
             and rule_hits.hit_rank = 1
     left join override_hits
         on
-            provider_resolved.span_key = override_hits.span_key
+            provider_resolved.ref_id = override_hits.ref_id
             and override_hits.hit_rank = 1
+),
+
+final as (
+    select
+        call_keys.span_key,
+        resolved_refs.*
+    from call_keys
+    inner join resolved_refs
+        on
+            call_keys.provider_key is not distinct from resolved_refs.provider_key
+            and call_keys.model_key is not distinct from resolved_refs.model_key
 )
 
 select * from final
