@@ -1,17 +1,28 @@
 # Two entry points: `make build` (main job) and `make test` (every test).
-PYTHON_BOOTSTRAP ?= $(shell command -v python3.12 || echo $(HOME)/.pyenv/versions/3.12.1/bin/python)
 VENV := .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 STAMP := $(VENV)/.installed
 
-.PHONY: build test deps dbt-test lint pytest clean
+.PHONY: build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps
 
 $(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	test -x $(BIN)/python || "$$(scripts/find_python312.sh)" -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+# focus-validator pins duckdb<2 and numpy<2: it gets its own venv.
+FOCUS_VENV := .venv-focus
+FOCUS_STAMP := $(FOCUS_VENV)/.installed
+
+$(FOCUS_STAMP): requirements-focus.txt
+	test -x $(FOCUS_VENV)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(FOCUS_VENV)
+	$(FOCUS_VENV)/bin/pip install --quiet --upgrade pip
+	$(FOCUS_VENV)/bin/pip install --quiet -r requirements-focus.txt
+	touch $(FOCUS_STAMP)
+
+focus-deps: $(FOCUS_STAMP)
 
 profiles.yml: profiles.example.yml
 	test -f profiles.yml || cp profiles.example.yml profiles.yml
@@ -23,13 +34,39 @@ deps: $(STAMP) profiles.yml
 ## warehouse/llm_spend_attribution.duckdb.
 build: deps
 	$(DBT) build
+	$(BIN)/python scripts/export_marts.py
+
+## Marts and FOCUS rows as Parquet and CSV under exports/ (after a build).
+export: deps
+	$(BIN)/python scripts/export_marts.py
+
+## focus-validator (FOCUS 1.2, and 1.3 offline with ../shared/reference/focus)
+## on the build's FOCUS rows.
+validate-focus: deps focus-deps
+	$(BIN)/python scripts/validate_focus.py
 
 ## Every test: dbt build (seeds, models, unit and data tests) on the sample,
 ## sqlfluff lint, pytest.
-test: deps
+test: deps chromium focus-deps
 	$(DBT) build --target-path target/ci
 	$(MAKE) lint
 	$(BIN)/pytest -q tests/python
+
+## Attribution alert digest of the last build (docs/alerts.md); exits 2 on an error alert.
+alerts: deps
+	$(BIN)/python scripts/attribution_alerts.py
+
+## Chargeback report from the warehouse: reports/chargeback.html (self-contained).
+report: deps
+	$(BIN)/python scripts/render_report.py --output reports/chargeback.html
+
+## dbt docs (catalog and static site) into target/.
+docs: deps
+	$(DBT) docs generate --static
+
+## Headless Chromium for the report test (Debian package), installed once.
+chromium:
+	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
 lint: deps
 	$(BIN)/sqlfluff lint models macros tests analyses

@@ -5,7 +5,8 @@
 with
 
 calls as (
-    select * from {{ ref('int_llm_calls__priced') }}
+    -- Priced calls with identity recovered along the trace.
+    select * from {{ ref('int_llm_calls__identity_recovered') }}
 ),
 
 policy as (

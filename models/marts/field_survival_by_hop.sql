@@ -1,6 +1,8 @@
 {#- For each identity field, hop (service, span role, depth) and UTC day:
     how many spans carried the field under its canonical name, only under a
-    drifted alias, or not at all. Shows which hop drops or renames a field. -#}
+    drifted alias, or not at all; how many lost it although their parent
+    carried it, or renamed it; and which hop is the first (shallowest) to
+    lose it that day. Shows which hop drops or renames a field. -#}
 {%- set fields = ['tenant_id', 'cost_center', 'workflow_id', 'actor_id'] -%}
 with
 
@@ -33,19 +35,25 @@ field_presence as (
     {%- for field in fields %}
         select
             '{{ field }}' as identity_field,
-            service_name,
-            span_role,
-            depth,
-            cast({{ dbt.date_trunc('day', 'started_at') }} as date) as span_date,
-            {{ field }}_source_key as source_key
+            hops.service_name,
+            hops.span_role,
+            hops.depth,
+            cast({{ dbt.date_trunc('day', 'hops.started_at') }} as date) as span_date,
+            hops.{{ field }}_source_key as source_key,
+            parent.span_key is not null and parent.{{ field }}_source_key is not null
+                as is_parent_carrying,
+            parent.{{ field }}_source_key as parent_source_key
         from hops
+        -- Only a parent that arrived can have handed the field on.
+        left join spans as parent
+            on hops.parent_span_key = parent.span_key
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
 ),
 
-final as (
+aggregated as (
     select
         identity_field,
         coalesce(service_name, '(no service.name)') as service_name,
@@ -68,7 +76,19 @@ final as (
         cast(
             cast(sum(case when source_key is not null then 1 else 0 end) as double)
             / count(*) as decimal(9, 6)
-        ) as survival_rate
+        ) as survival_rate,
+        cast(
+            sum(case when is_parent_carrying then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as parent_carried,
+        cast(
+            sum(case when is_parent_carrying and source_key is null then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as lost_from_parent,
+        cast(
+            sum(case when is_parent_carrying and source_key != parent_source_key then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as renamed_from_parent
     from field_presence
     group by
         identity_field,
@@ -76,6 +96,31 @@ final as (
         span_role,
         depth,
         span_date
+),
+
+first_loss as (
+    select
+        identity_field,
+        span_date,
+        min(depth) as first_loss_depth
+    from aggregated
+    where lost_from_parent > 0
+    group by identity_field, span_date
+),
+
+final as (
+    select
+        aggregated.*,
+        coalesce(
+            aggregated.lost_from_parent > 0
+            and aggregated.depth = first_loss.first_loss_depth,
+            false
+        ) as is_first_loss_hop
+    from aggregated
+    left join first_loss
+        on
+            aggregated.identity_field = first_loss.identity_field
+            and aggregated.span_date = first_loss.span_date
 )
 
 select * from final

@@ -14,6 +14,10 @@ calls as (
     select * from {{ ref('fct_llm_calls') }}
 ),
 
+invoices as (
+    select * from {{ ref('provider_invoices') }}
+),
+
 lines as (
     select
         calls.call_id,
@@ -85,6 +89,19 @@ grouped as (
         {%- endif %}
 ),
 
+invoiced as (
+    -- usage of an invoiced provider and period carries the invoice's id
+    select
+        grouped.*,
+        invoices.invoice_id
+    from grouped
+    left join invoices
+        on
+            grouped.provider = invoices.provider
+            and grouped.billing_period_start = invoices.billing_period_start
+            and invoices.currency = 'USD'
+),
+
 final as (
     select
         cast(null as {{ dbt.type_string() }}) as AllocatedMethodDetails,
@@ -130,7 +147,7 @@ final as (
         cast(contracted_cost_usd as {{ money_type() }}) as EffectiveCost,
         cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
             as HostProviderName,
-        cast(null as {{ dbt.type_string() }}) as InvoiceId,
+        cast(invoice_id as {{ dbt.type_string() }}) as InvoiceId,
         cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
             as InvoiceIssuerName,
         cast(cost_usd as {{ money_type() }}) as ListCost,
@@ -189,7 +206,7 @@ final as (
         cast(provider as {{ dbt.type_string() }}) as x_ProviderId,
         cast(call_count as {{ dbt.type_bigint() }}) as x_CallCount,
         cast(call_id as {{ dbt.type_string() }}) as x_CallId
-    from grouped
+    from invoiced
 )
 
 select * from final

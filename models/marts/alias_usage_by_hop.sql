@@ -1,0 +1,86 @@
+{#- Drift report: every alias key seen carrying an identity field (or an API
+    key id), by hop service and span role, with the days it was first and
+    last seen and how often it was the key a span's value was read from. An
+    alias no hop has sent for a while can be retired; a non-canonical alias
+    still in use names the hop whose forwarding rule to fix. -#}
+with
+
+identity_attributes as (
+    select * from {{ ref('int_spans__identity_attributes') }}
+),
+
+spans as (
+    select * from {{ ref('int_spans__canonicalized') }}
+),
+
+lineage as (
+    select * from {{ ref('int_spans__lineage') }}
+),
+
+-- The alias a span's canonical value was read from (first by alias order).
+span_winners as (
+    select
+        span_key,
+        identity_field,
+        min(alias_rank) as winning_alias_rank
+    from identity_attributes
+    group by span_key, identity_field
+),
+
+usage as (
+    select
+        identity_attributes.identity_field,
+        identity_attributes.alias_key,
+        identity_attributes.is_canonical_key,
+        identity_attributes.alias_rank,
+        coalesce(identity_attributes.service_name, '(no service.name)') as service_name,
+        case
+            when spans.is_model_call then 'model_call'
+            when
+                lower(spans.operation) in ('invoke_agent', 'create_agent')
+                or spans.span_name like 'invoke_agent%' then 'agent'
+            when lineage.depth = 0 then 'root'
+            else 'intermediate'
+        end as span_role,
+        cast({{ dbt.date_trunc('day', 'spans.started_at') }} as date) as span_date,
+        identity_attributes.span_key,
+        identity_attributes.trace_id,
+        span_winners.winning_alias_rank = identity_attributes.alias_rank as is_winning_alias
+    from identity_attributes
+    inner join spans
+        on identity_attributes.span_key = spans.span_key
+    inner join lineage
+        on identity_attributes.span_key = lineage.span_key
+    inner join span_winners
+        on
+            identity_attributes.span_key = span_winners.span_key
+            and identity_attributes.identity_field = span_winners.identity_field
+),
+
+final as (
+    select
+        identity_field,
+        alias_key,
+        is_canonical_key,
+        cast(alias_rank as {{ dbt.type_int() }}) as alias_rank,
+        service_name,
+        span_role,
+        min(span_date) as first_seen_date,
+        max(span_date) as last_seen_date,
+        cast(count(distinct span_date) as {{ dbt.type_bigint() }}) as days_seen,
+        cast(count(*) as {{ dbt.type_bigint() }}) as span_count,
+        cast(count(distinct trace_id) as {{ dbt.type_bigint() }}) as trace_count,
+        cast(
+            sum(case when is_winning_alias then 1 else 0 end) as {{ dbt.type_bigint() }}
+        ) as winning_span_count
+    from usage
+    group by
+        identity_field,
+        alias_key,
+        is_canonical_key,
+        alias_rank,
+        service_name,
+        span_role
+)
+
+select * from final

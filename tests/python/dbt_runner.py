@@ -1,0 +1,77 @@
+"""Run the dbt project into a throw-away DuckDB file, for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class DbtRun:
+    """Outcome of one dbt invocation."""
+
+    returncode: int
+    output: str
+    database: Path
+    target_dir: Path
+
+    def query(self, sql: str) -> list[tuple]:
+        """Run a read-only query against the built database."""
+        with duckdb.connect(str(self.database), read_only=True) as connection:
+            return connection.sql(sql).fetchall()
+
+
+def dbt_executable() -> str:
+    """The dbt next to the running interpreter (the project's venv)."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(
+    work_dir: Path,
+    command: str = "build",
+    traces_glob: str | None = None,
+    extra_vars: dict | None = None,
+    select: str | None = None,
+    extra_args: list[str] | None = None,
+) -> DbtRun:
+    """Run `dbt <command>` with its own profile, database and target dir."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    profiles_dir = work_dir / "profiles"
+    profiles_dir.mkdir(exist_ok=True)
+    shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles_dir / "profiles.yml")
+    (work_dir / "tmp").mkdir(exist_ok=True)
+    database = work_dir / "test.duckdb"
+    target_dir = work_dir / "target"
+    variables = dict(extra_vars or {})
+    if traces_glob is not None:
+        variables["traces_path"] = traces_glob
+    args = [
+        dbt_executable(),
+        command,
+        "--project-dir", str(PROJECT_DIR),
+        "--profiles-dir", str(profiles_dir),
+        "--target-path", str(target_dir),
+        "--log-path", str(work_dir / "logs"),
+    ]
+    if variables:
+        args += ["--vars", json.dumps(variables)]
+    if select:
+        args += ["--select", select]
+    args += extra_args or []
+    env = dict(os.environ)
+    env["DBT_DUCKDB_PATH"] = str(database)
+    env["DBT_DUCKDB_TEMP_DIR"] = str(work_dir / "tmp")
+    completed = subprocess.run(
+        args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    return DbtRun(completed.returncode, completed.stdout + completed.stderr, database, target_dir)

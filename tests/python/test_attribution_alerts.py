@@ -1,0 +1,121 @@
+"""The alert digest on a build with injected faults and on a clean build."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from _dbt_builds import FAULT_UNATTRIBUTED_CALLS, PROJECT_ROOT, Build, dbt_build
+
+SCRIPT = PROJECT_ROOT / "scripts" / "attribution_alerts.py"
+
+
+def run_digest(build: Build, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--target", str(build.target_path), "--duckdb", str(build.db_path), *extra],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def faults() -> Build:
+    build = dbt_build("faults")
+    # dbt build exits 1 because an error-severity alert failed: expected.
+    assert build.returncode == 1, build.log[-3000:]
+    return build
+
+
+@pytest.fixture(scope="module")
+def clean() -> Build:
+    build = dbt_build("clean")
+    assert build.returncode == 0, build.log[-3000:]
+    return build
+
+
+def unattributed_cost(build: Build) -> Decimal:
+    with duckdb.connect(str(build.db_path), read_only=True) as con:
+        rows = con.sql(
+            "select sum(cost_usd) from marts.fct_llm_calls where chargeback_cost_center = 'UNATTRIBUTED'"
+        ).fetchall()
+    return Decimal(rows[0][0])
+
+
+def test_faults_digest_names_each_alert_with_dollars_and_exits_non_zero(faults: Build) -> None:
+    proc = run_digest(faults, "--format", "json")
+    assert proc.returncode == 2, proc.stderr
+    digest = json.loads(proc.stdout)
+    fired = {alert["name"]: alert for alert in digest["alerts"]}
+    # The faults fire at least these; alerts added later (e.g. field survival
+    # at the model call, which the tenant-less calls also trip) may join them.
+    assert {
+        "alert_unattributed_share_error",
+        "alert_unattributed_share_warn",
+        "alert_cost_center_conflicts",
+    } <= set(fired)
+    assert all(alert["severity"] in ("error", "warn") and alert["description"] for alert in fired.values())
+    assert digest["status"] == "error"
+
+    error = fired["alert_unattributed_share_error"]
+    assert error["severity"] == "error"
+    assert error["failing_rows"] == 1
+    # Six gpt-4o calls of 20,000 input / 2,000 output tokens with no tenant.
+    assert Decimal(error["cost_usd"]) == unattributed_cost(faults) > 0
+    assert error["calls"] == FAULT_UNATTRIBUTED_CALLS
+    assert error["top"]["hops"][0]["value"] == "legacy-proxy"
+    assert error["top"]["tenants"][0]["value"] == "(missing)"
+    assert error["top"]["workflows"][0]["value"] == "wf_support_chat"
+    assert error["top"]["models"][0]["value"] == "gpt-4o"
+    assert error["query"] == "select * from dbt_test__audit.alert_unattributed_share_error"
+
+    conflict = fired["alert_cost_center_conflicts"]
+    assert conflict["severity"] == "warn"
+    assert conflict["calls"] == 1
+    assert conflict["top"]["tenants"][0]["value"] == "t_acme"
+
+
+def test_faults_markdown_shows_dollar_impact_and_query(faults: Build) -> None:
+    proc = run_digest(faults)
+    assert proc.returncode == 2
+    text = proc.stdout
+    assert "[ERROR] alert_unattributed_share_error" in text
+    assert "[WARN] alert_cost_center_conflicts" in text
+    dollars = f"${unattributed_cost(faults):,.2f}"
+    assert f"At stake: {dollars} over {FAULT_UNATTRIBUTED_CALLS} call(s)" in text
+    assert "select * from dbt_test__audit.alert_unattributed_share_error" in text
+    # The query printed must work on the warehouse.
+    with duckdb.connect(str(faults.db_path), read_only=True) as con:
+        assert con.sql("select * from dbt_test__audit.alert_unattributed_share_error").fetchall()
+
+
+def test_warnings_exit_zero_unless_fail_on_warn(tmp_path: Path) -> None:
+    sample = dbt_build("sample")  # the bundled sample has one cost-center conflict (warn)
+    assert sample.returncode == 0, sample.log[-3000:]
+    out = tmp_path / "digest.md"
+    assert run_digest(sample, "--output", str(out)).returncode == 0
+    assert "[WARN] alert_cost_center_conflicts" in out.read_text()
+    assert run_digest(sample, "--fail-on", "warn").returncode == 2
+
+
+def test_clean_build_says_so_and_exits_zero(clean: Build) -> None:
+    proc = run_digest(clean)
+    assert proc.returncode == 0, proc.stderr
+    assert "none fired" in proc.stdout and "No alerts" in proc.stdout
+    digest = json.loads(run_digest(clean, "--format", "json").stdout)
+    assert digest["status"] == "clean" and digest["alerts"] == []
+    assert digest["alert_tests_run"] >= 7
+
+
+def test_missing_run_results_is_an_input_error(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--target", str(tmp_path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert "run dbt build first" in proc.stderr

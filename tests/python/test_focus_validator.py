@@ -1,0 +1,82 @@
+"""focus-validator on the sample build: FOCUS 1.2 and 1.3 pass (but for the
+known false failures), and a broken column makes the check fail."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from focus_helpers import PROJECT_ROOT, dbt
+
+SCRIPT = PROJECT_ROOT / "scripts" / "validate_focus.py"
+sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+import validate_focus  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sample_focus_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample build's FOCUS rows (usage + invoice adjustments) as Parquet."""
+    tmp = tmp_path_factory.mktemp("focus_sample")
+    dbt(tmp, PROJECT_ROOT, "seed")
+    dbt(tmp, PROJECT_ROOT, "run", "--select", "+focus_cost_and_usage", "+focus_invoice_adjustments")
+    exports = tmp / "exports"
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "export_marts.py"), "--database", str(tmp / "build.duckdb"),
+         "--out", str(exports), "--formats", "parquet", "--focus-only"],
+        capture_output=True, text=True,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return exports / "focus_charges.parquet"
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True)
+
+
+def test_rules_model_folder_is_present() -> None:
+    # Fail loudly, never skip: CI must have ../shared beside the project.
+    rule_set = validate_focus.DEFAULT_RULE_SET_PATH
+    assert (rule_set / "model-1.3.json").is_file(), (
+        f"FOCUS 1.3 rules model missing at {rule_set}; clone shared/ beside the project or set FOCUS_RULE_SET_PATH"
+    )
+
+
+def test_validator_passes_on_sample_build(sample_focus_parquet: Path) -> None:
+    completed = run_script("--data-file", str(sample_focus_parquet))
+    print(completed.stdout)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "FOCUS 1.2: Total: " in completed.stdout
+    assert "FOCUS 1.3: Total: " in completed.stdout
+    assert "focus-validator: OK" in completed.stdout
+
+
+def test_broken_billing_currency_fails(sample_focus_parquet: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.parquet"
+    # one row only: a lowercase currency code is not ISO 4217
+    duckdb.sql(
+        "copy (select * replace (case when row_number() over () = 1 then 'usd' else BillingCurrency end"
+        f" as BillingCurrency) from read_parquet('{sample_focus_parquet}')) to '{broken}' (format parquet)"
+    )
+    completed = run_script("--data-file", str(broken), "--versions", "1.2")
+    print(completed.stdout)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert "BillingCurrency-C-003-M" in completed.stdout
+    assert "focus-validator: FAILED" in completed.stdout
+
+
+def test_parse_summary_and_failures() -> None:
+    output = (
+        "✅ A-C-001-M: PASS  (violations=0)\n"
+        "❌ InvoiceId-C-004-C: FAIL  (violations=3, msg=InvoiceId MUST be NULL.)\n"
+        "❌ BillingCurrency-C-003-M: FAIL  (violations=1)\n"
+        "Total: 10 | Pass: 8 | Fail: 2 | Skipped: 0\n"
+    )
+    result = validate_focus.parse_output("1.2", output)
+    assert (result.total, result.passed, result.failed, result.skipped) == (10, 8, 2, 0)
+    assert result.failed_rules == ["BillingCurrency-C-003-M", "InvoiceId-C-004-C"]
+    with pytest.raises(ValueError):
+        validate_focus.parse_output("1.2", "no summary here")

@@ -1,0 +1,77 @@
+"""The chargeback report renders from the sample build in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from _dbt_builds import PROJECT_ROOT, Build, dbt_build
+
+SCRIPT = PROJECT_ROOT / "scripts" / "render_report.py"
+CHARTS = ["chart-cost-by-cost-center", "chart-unattributed-share", "chart-field-survival", "chart-top-models"]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--virtual-time-budget=15000", "--window-size=1400,3600",
+]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sample: Build = dbt_build("sample")
+    assert sample.returncode == 0, sample.log[-3000:]
+    out = tmp_path_factory.mktemp("report") / "chargeback.html"
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--duckdb", str(sample.db_path), "--output", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def chromium(report: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium missing: `make test` installs it (apt-get install chromium)")
+    profile = tmp_path / "chrome-profile"
+    return subprocess.run(
+        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, report.as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )
+
+
+def test_report_is_self_contained(report: Path) -> None:
+    text = report.read_text()
+    # No external scripts, styles or fonts: it must open offline.
+    assert not re.search(r"<script[^>]+src=", text)
+    assert not re.search(r"<link[^>]+href=", text)
+    for chart in CHARTS:
+        assert f'id="{chart}"' in text
+    assert "UNATTRIBUTED" in text
+    assert "<table id='expensive-calls'>" in text
+
+
+def test_charts_render_in_headless_chromium(report: Path, tmp_path: Path) -> None:
+    proc = chromium(report, tmp_path, "--dump-dom")
+    dom = proc.stdout
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # Plotly draws into <svg class="main-svg"> once plotly.js has run.
+    chunks = dom.split('id="chart-')[1:]
+    rendered = {"chart-" + chunk.split('"', 1)[0]: 'class="main-svg"' in chunk for chunk in chunks}
+    assert rendered == {chart: True for chart in CHARTS}
+    assert dom.count('class="main-svg"') >= 2 * len(CHARTS)
+    # Bars, heatmap and the call table made it into the page.
+    assert "UNATTRIBUTED" in dom and 'class="legend"' in dom
+    assert re.search(r"<tbody>(<tr>.*?</tr>){5,}</tbody>", dom, re.S)
+
+
+def test_no_console_errors(report: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "report.png"
+    proc = chromium(report, tmp_path, "--enable-logging=stderr", "--v=0", f"--screenshot={shot}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert console == []
+    assert shot.exists() and shot.stat().st_size > 50_000
