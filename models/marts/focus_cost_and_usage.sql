@@ -37,6 +37,8 @@ lines as (
         token_lines.usd_per_mtok,
         token_lines.price_id,
         token_lines.cost_usd,
+        token_lines.contracted_usd_per_mtok,
+        token_lines.contracted_cost_usd,
         {{ dbt.date_trunc(period_unit, 'calls.call_at') }} as charge_period_start
     from token_lines
     inner join calls
@@ -53,6 +55,7 @@ grouped as (
         token_type,
         price_id,
         usd_per_mtok,
+        contracted_usd_per_mtok,
         tenant_id,
         chargeback_cost_center,
         workflow_id,
@@ -62,6 +65,7 @@ grouped as (
         {% if per_call %}call_id{% else %}cast(null as {{ dbt.type_string() }}){% endif %} as call_id,
         sum(tokens) as tokens,
         sum(cost_usd) as cost_usd,
+        sum(contracted_cost_usd) as contracted_cost_usd,
         count(distinct call_id) as call_count
     from lines
     group by
@@ -73,6 +77,7 @@ grouped as (
         token_type,
         price_id,
         usd_per_mtok,
+        contracted_usd_per_mtok,
         tenant_id,
         chargeback_cost_center,
         workflow_id,
@@ -105,7 +110,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as AllocatedResourceName,
         cast(null as {{ dbt.type_string() }}) as AllocatedTags,
         cast(null as {{ dbt.type_string() }}) as AvailabilityZone,
-        cast(cost_usd as {{ money_type() }}) as BilledCost,
+        cast(contracted_cost_usd as {{ money_type() }}) as BilledCost,
         cast(provider as {{ dbt.type_string() }}) as BillingAccountId,
         cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
             as BillingAccountName,
@@ -137,9 +142,9 @@ final as (
         cast(tokens as decimal(38, 9)) as ConsumedQuantity,
         cast('Tokens' as {{ dbt.type_string() }}) as ConsumedUnit,
         cast(null as {{ dbt.type_string() }}) as ContractApplied,
-        cast(cost_usd as {{ money_type() }}) as ContractedCost,
-        cast(usd_per_mtok as decimal(38, 9)) as ContractedUnitPrice,
-        cast(cost_usd as {{ money_type() }}) as EffectiveCost,
+        cast(contracted_cost_usd as {{ money_type() }}) as ContractedCost,
+        cast(contracted_usd_per_mtok as decimal(38, 9)) as ContractedUnitPrice,
+        cast(contracted_cost_usd as {{ money_type() }}) as EffectiveCost,
         cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
             as HostProviderName,
         cast(invoice_id as {{ dbt.type_string() }}) as InvoiceId,
@@ -149,8 +154,8 @@ final as (
         cast(usd_per_mtok as decimal(38, 9)) as ListUnitPrice,
         cast('Standard' as {{ dbt.type_string() }}) as PricingCategory,
         cast('USD' as {{ dbt.type_string() }}) as PricingCurrency,
-        cast(usd_per_mtok as decimal(38, 9)) as PricingCurrencyContractedUnitPrice,
-        cast(cost_usd as {{ money_type() }}) as PricingCurrencyEffectiveCost,
+        cast(contracted_usd_per_mtok as decimal(38, 9)) as PricingCurrencyContractedUnitPrice,
+        cast(contracted_cost_usd as {{ money_type() }}) as PricingCurrencyEffectiveCost,
         cast(usd_per_mtok as decimal(38, 9)) as PricingCurrencyListUnitPrice,
         cast(cast(tokens as decimal(38, 0)) * cast(0.000001 as decimal(7, 6)) as decimal(38, 9))
             as PricingQuantity,

@@ -1,4 +1,5 @@
-"""Shared helpers: build the dbt project on a fixture glob into a temporary DuckDB."""
+"""Shared helpers: build the dbt project on a fixture glob into a temporary DuckDB;
+make scripts/ importable for the Python tests."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,9 @@ from pathlib import Path
 import duckdb
 
 PROJECT = Path(__file__).resolve().parents[2]
+SCRIPTS = PROJECT / "scripts"
+if str(SCRIPTS) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS))
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 

@@ -325,7 +325,7 @@ def test_defend_request_answers_the_five_questions_on_the_sample(tmp_path: Path)
     assert by_question[2][0] == "cc_growth"
     assert "cost_center_policy row (tenant t_globex, valid from 2024-01-01 00:00:00 to 2026-05-15" in by_question[2][1]
     assert by_question[3][0] == "gpt-4o (openai, requested gpt-4o): $0.008000000000000"
-    assert "input $2.500000000/Mtok [openai/gpt-4o/input/2024-05-13" in by_question[3][1]
+    assert "input $2.500000000/Mtok [openai/gpt-4o/input/0/1970-01-01" in by_question[3][1]
     assert by_question[4] == ("wf_support_chat (budget owner customer-support)",
                               "attribute workflow_id on hop model-client / chat gpt-4o (depth 0); "
                               "budget owner from workflow_registry")
