@@ -31,10 +31,20 @@ policy as (
 
 -- Overrides are price rows too (they win over the generated sheet).
 prices as (
-    select price_id, token_type, usd_per_mtok, price_source, source_version
+    select
+        price_id,
+        token_type,
+        usd_per_mtok,
+        price_source,
+        source_version
     from {{ ref('llm_prices') }}
     union all
-    select price_id, token_type, usd_per_mtok, price_source, source_version
+    select
+        price_id,
+        token_type,
+        usd_per_mtok,
+        price_source,
+        source_version
     from {{ ref('llm_price_overrides') }}
 ),
 
