@@ -3,6 +3,7 @@
     Resource attributes are carried down to each span (span attributes win);
     the instrumentation scope is kept as otel.scope.name / otel.scope.version.
     Events and links are not read (events carry prompt content). -#}
+{{ config(materialized='ephemeral') }}
 with
 
 records as (
@@ -10,7 +11,7 @@ records as (
         source_file,
         line_number,
         raw_line
-    from {{ ref('base_traces__records') }}
+    from {{ ref('base_traces__lines') }}
     where record_format = 'otlp_json'
 ),
 
@@ -33,10 +34,21 @@ fields as (
     from exploded
 ),
 
+files as (
+    select distinct
+        source_file,
+        file_size,
+        file_modified_at
+    from {{ ref('base_traces__lines') }}
+    where record_format = 'otlp_json'
+),
+
 parsed as (
     select
-        source_file,
-        line_number,
+        fields.source_file,
+        files.file_size,
+        files.file_modified_at,
+        fields.line_number,
         case
             when span_index is not null
                 then {{ dbt.concat([
@@ -57,13 +69,15 @@ parsed as (
         span.status.code as raw_status_code,
         -- noqa: disable=PRS
         -- (sqlfluff's duckdb grammar does not parse two-argument lambdas)
-        {{ map_merge([
+        {{ map_entry_list(map_merge([
             otlp_attributes_map('resource_attributes'),
             map_of(["'otel.scope.name'", "'otel.scope.version'"], ['scope_name', 'scope_version']),
             otlp_attributes_map('span.attributes')
-        ]) }} as attributes
+        ])) }} as attribute_entries
         -- noqa: enable=PRS
     from fields
+    left join files
+        on fields.source_file = files.source_file
 )
 
 select * from parsed
