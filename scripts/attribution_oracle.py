@@ -560,14 +560,20 @@ class PriceOracle:
                          parse_utc_ms(r["valid_from"]), _open_ms(r.get("valid_to")))
             )  # fmt: skip
         self._owner = {id(m): p.id for p in self.snapshot.providers for m in p.models}
+        self._genai_ids = {p.id for p in self.snapshot.providers}
         self._resolved: dict[tuple[str | None, str], tuple[Any, Any] | None] = {}
 
     # -- resolution ---------------------------------------------------------
 
     def pricing_provider(self, provider: str | None) -> str | None:
-        """genai-prices provider id of the call's provider (as the pipeline's pricing_provider)."""
+        """The call's provider after provider_value_map and llm_provider_aliases (a genai-prices id when known)."""
         normalized = self.project.normalize_provider(provider)
         return None if normalized is None else self.provider_aliases.get(normalized, normalized)
+
+    def genai_provider_id(self, provider: str | None) -> str | None:
+        """pricing_provider when genai-prices knows that provider id, else None."""
+        found = self.pricing_provider(provider)
+        return found if found in self._genai_ids else None
 
     def resolve(self, provider_id: str | None, model_ref: str) -> tuple[Any, Any] | None:
         """(genai provider, genai model) or None; cached per (provider, model)."""
@@ -617,7 +623,12 @@ class PriceOracle:
         )
         return [c for c in rows if c.contract_id == best.contract_id]
 
-    def price(
+    def price(self, *args: Any) -> PricedCall:
+        """Cost of one call; pricing_provider is reported only when genai-prices knows it."""
+        got = self._price(*args)
+        return got._replace(pricing_provider=self.genai_provider_id(args[0]))
+
+    def _price(
         self,
         provider: str | None,
         request_model: str | None,
@@ -642,6 +653,9 @@ class PriceOracle:
             model_price = model.get_prices(at)
             rates = {t: _unit_rate(getattr(model_price, k), total_input) for t, k in _PRICE_KEYS.items()}
             rates = {t: r for t, r in rates.items() if r[0] is not None}
+            if not any(v is not None for v in vars(model_price).values()):
+                # An empty upstream price set means free (docs/pricing.md, Free models).
+                rates = {"input": (Decimal(0), 0), "output": (Decimal(0), 0)}
             overrides = self._override_rates(owner, model_id, call_ms, total_input)
         else:
             genai_provider, model, model_price = None, None, None
