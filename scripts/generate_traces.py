@@ -4,7 +4,8 @@
 Bundled sample (data/sample/, flat files matching the traces glob):
 
     python scripts/generate_traces.py --calls 300 --days 61 --start 2026-05-01 \
-        --seed 7 --all-faults --worked-example --layout flat --out data/sample
+        --seed 7 --all-faults --tenant-claim-conflict-rate 0 --worked-example --layout flat \
+        --out data/sample
 
 Rows are generated in DuckDB SQL from range() with hash-based pseudo-random
 draws seeded by --seed, so the same seed and options give byte-identical files
