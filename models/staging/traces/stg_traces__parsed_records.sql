@@ -127,15 +127,16 @@ bad_lines as (
         ] %}
             cast(null as {{ dbt.type_string() }}) as {{ column }},
         {%- endfor %}
-        cast(null as map(varchar, varchar)) as attributes,
+        {{ null_string_map() }} as attributes,
         cast(null as {{ dbt.type_string() }}) as content_fingerprint
     from lines
     where record_format in ('blank', 'malformed')
 ),
 
 final as (
+    -- Same columns in the same order in both.
     select * from fingerprinted
-    union all by name
+    union all
     select * from bad_lines
 )
 
