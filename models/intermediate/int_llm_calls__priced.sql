@@ -37,17 +37,11 @@ price_rows as (
     {{ llm_price_rows() }}
 ),
 
+-- The billed calls' own columns, then every column model resolution adds.
 resolved as (
     select
         calls.*,
-        resolved_models.provider_key,
-        resolved_models.model_key,
-        resolved_models.pricing_provider,
-        resolved_models.priced_provider,
-        resolved_models.priced_model,
-        resolved_models.model_match,
-        resolved_models.matched_rule,
-        resolved_models.matched_ref
+        {{ star_except('resolved_models', ['span_key']) }}
     from calls
     inner join resolved_models
         on calls.span_key = resolved_models.span_key
