@@ -8,17 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from attribution_reasons import REASONS
 from dbt_runner import DbtRun, run_dbt
 
-REASONS = {
-    "missing_tenant",
-    "unmapped_tenant",
-    "unknown_cost_center",
-    "missing_workflow",
-    "unregistered_workflow",
-    "missing_actor",
-    "unpriced_model",
-}
 MARTS = (
     "fct_llm_calls",
     "focus_cost_and_usage",
