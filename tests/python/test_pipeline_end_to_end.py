@@ -20,14 +20,6 @@ MARTS = (
 )
 
 
-@pytest.fixture(scope="module")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The bundled sample, built once for this module."""
-    run = run_dbt(tmp_path_factory.mktemp("sample"))
-    assert run.returncode == 0, run.output[-4000:]
-    return run
-
-
 def test_sample_has_every_reason_and_conserves_cost(sample_build: DbtRun) -> None:
     reasons = {row[0] for row in sample_build.query(
         "select distinct reason from marts.unattributed_llm_spend"
