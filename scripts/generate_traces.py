@@ -878,13 +878,14 @@ def otlp_resource_prefix(hop: str) -> str:
     )
 
 
-def _copies_sql(plan: Plan, first_day: int, last_day: int, span_sql: Callable[[str], str]) -> str:
+def _copies_sql(plan: Plan, first_day: int, last_day: int, payload: Callable[[str], str]) -> str:
     """CTEs `today` and `copies`: each span delivered on UTC days [first_day, last_day], retries included.
 
     Built per slice of delivery days straight from `calls`, so memory stays
     bounded by one slice of lines. Delivery faults are drawn per span: salt
     80+hop late, 90+hop duplicate, 100+hop same-file copy; the fixed worked
-    example (i < 0) is never faulted. `span_sql(hop)` renders a span.
+    example (i < 0) is never faulted. `payload(hop)` is the SQL of each
+    span's `payload` column (its line, or just the call row `i`).
     """
     r = plan.rates
     # Late spans were started the day before; hop ends trail call starts by seconds.
@@ -895,7 +896,7 @@ def _copies_sql(plan: Plan, first_day: int, last_day: int, span_sql: Callable[[s
         # The slice filter sits below the line expression so only delivered lines are built.
         branches.append(
             f"""
-    SELECT {n} AS hop, trace_id, deliv_ms, is_dup, dup_same_file, {span_sql(hop)} AS line
+    SELECT {n} AS hop, trace_id, deliv_ms, is_dup, dup_same_file, {payload(hop)} AS payload
     FROM (
         SELECT *,
             en_{hop} + CASE WHEN i >= 0 AND u(i, {80 + n}) < {r['late_rate']} THEN {DAY_MS} ELSE 0 END AS deliv_ms,
@@ -908,10 +909,10 @@ def _copies_sql(plan: Plan, first_day: int, last_day: int, span_sql: Callable[[s
 today AS ({' UNION ALL '.join(branches)}
 ),
 copies AS (
-    SELECT 0 AS part, deliv_ms AS sort_ms, 0 AS copy, hop, trace_id, deliv_ms, line FROM today
+    SELECT 0 AS part, deliv_ms AS sort_ms, 0 AS copy, hop, trace_id, deliv_ms, payload FROM today
     UNION ALL
     -- A retry shows up later: in the same file, or in a retry file of the same partition.
-    SELECT CASE WHEN dup_same_file THEN 0 ELSE 1 END, deliv_ms + 30000, 1, hop, trace_id, deliv_ms, line
+    SELECT CASE WHEN dup_same_file THEN 0 ELSE 1 END, deliv_ms + 30000, 1, hop, trace_id, deliv_ms, payload
     FROM today WHERE is_dup
 )"""
 
@@ -924,38 +925,50 @@ def spans_sql(plan: Plan, first_day: int, last_day: int) -> str:
     """Flat span lines delivered on UTC days [first_day, last_day] (days since epoch), in file order."""
     return f"""
 WITH {_copies_sql(plan, first_day, last_day, span_line_sql)}
-SELECT (deliv_ms // {_bucket_ms(plan)}) * 2 + part AS file_key, 1 AS spans, line || chr(10) AS line
+SELECT (deliv_ms // {_bucket_ms(plan)}) * 2 + part AS file_key, 1 AS spans, 1 AS lines, payload || chr(10) AS line
 FROM copies
 ORDER BY file_key, sort_ms, trace_id, hop, copy
 """
 
 
 def otlp_batches_sql(plan: Plan, first_day: int, last_day: int, batch_spans: int) -> str:
-    """OTLP lines delivered on UTC days [first_day, last_day], in file order.
+    """OTLP text delivered on UTC days [first_day, last_day], one row per span, in file order.
 
     A file's spans, in the flat format's order, are cut into batches of
     `batch_spans`, as a collector's batch processor does; a batch is one
     ExportTraceServiceRequest line with one resourceSpans entry per service
-    (hop order) holding that service's spans in delivery order.
+    (hop order) holding that service's spans in delivery order. No
+    aggregation: batches and their framing are worked out on narrow rows
+    (call row `i`, hop, order), each span's row then carries its JSON with the
+    framing text before and after it, so consecutive rows make whole lines
+    and memory stays that of the flat format's sort.
     """
     prefixes = " ".join(f"WHEN {n} THEN {_lit(otlp_resource_prefix(hop))}" for n, hop in enumerate(HOPS))
+    spans = " ".join(f"WHEN {n} THEN {otlp_span_sql(hop)}" for n, hop in enumerate(HOPS))
     return f"""
-WITH {_copies_sql(plan, first_day, last_day, otlp_span_sql)},
+WITH {_copies_sql(plan, first_day, last_day, lambda hop: 'i')},
 numbered AS (
-    SELECT file_key, hop, line,
-        row_number() OVER (PARTITION BY file_key ORDER BY sort_ms, trace_id, hop, copy) - 1 AS rn
+    SELECT file_key, hop, payload AS i,
+        (row_number() OVER (PARTITION BY file_key ORDER BY sort_ms, trace_id, hop, copy) - 1) AS rn
     FROM (SELECT (deliv_ms // {_bucket_ms(plan)}) * 2 + part AS file_key, * FROM copies)
 ),
-by_service AS (
-    SELECT file_key, rn // {batch_spans} AS batch, hop, count(*) AS spans,
-        (CASE hop {prefixes} END) || string_agg(line, ',' ORDER BY rn) || ']}}]}}' AS resource_spans
-    FROM numbered GROUP BY file_key, batch, hop
+framed AS (
+    SELECT file_key, hop, i, rn, rn // {batch_spans} AS batch,
+        lag(hop) OVER batch_order AS previous_hop, lead(hop) OVER batch_order AS next_hop,
+        row_number() OVER batch_order = 1 AS opens_batch,
+        row_number() OVER batch_order = count(*) OVER (PARTITION BY file_key, rn // {batch_spans}) AS closes_batch
+    FROM numbered
+    WINDOW batch_order AS (PARTITION BY file_key, rn // {batch_spans} ORDER BY hop, rn)
 )
-SELECT file_key, sum(spans)::BIGINT AS spans,
-    '{{"resourceSpans":[' || string_agg(resource_spans, ',' ORDER BY hop) || ']}}' || chr(10) AS line
-FROM by_service
-GROUP BY file_key, batch
-ORDER BY file_key, batch
+SELECT file_key, 1 AS spans, closes_batch::INTEGER AS lines,
+    CASE WHEN opens_batch THEN '{{"resourceSpans":[' ELSE '' END
+    || CASE WHEN previous_hop IS NULL THEN (CASE hop {prefixes} END)
+            WHEN previous_hop <> hop THEN ',' || (CASE hop {prefixes} END) ELSE ',' END
+    || (CASE hop {spans} END)
+    || CASE WHEN next_hop IS DISTINCT FROM hop THEN ']}}]}}' ELSE '' END
+    || CASE WHEN closes_batch THEN ']}}' || chr(10) ELSE '' END AS line
+FROM framed JOIN calls USING (i)
+ORDER BY file_key, batch, hop, rn
 """
 
 
@@ -1014,8 +1027,8 @@ def _write_files(con: duckdb.DuckDBPyConnection, plan: Plan, out: Path, sql: Cal
     try:
         for first_day, last_day in day_slices(con):
             for batch in con.sql(sql(first_day, last_day)).to_arrow_reader(65_536):
-                lines += batch.num_rows
                 spans += pc.sum(batch.column("spans")).as_py() or 0
+                lines += pc.sum(batch.column("lines")).as_py() or 0
                 for key, chunk in _file_runs(batch):
                     if key != current:
                         if handle is not None:
