@@ -841,7 +841,8 @@ def span_line_sql(hop: str) -> str:
 
 def _otlp_key_value(attr: Attr) -> str:
     """OTLP KeyValue JSON of one attribute (typed AnyValue), NULL when absent."""
-    key = f"'{{\"key\":\"' || ({attr.key}) || '\",\"value\":'" if attr.dynamic else f"'{{\"key\":\"{attr.key}\",\"value\":'"
+    key_text = f"' || ({attr.key}) || '" if attr.dynamic else attr.key
+    key = f"'{{\"key\":\"{key_text}\",\"value\":'"
     if attr.kind == "int":
         value = f"'{{\"intValue\":\"' || {attr.value} || '\"}}}}'"
     elif attr.kind == "identity":
@@ -1021,7 +1022,9 @@ def day_slices(con: duckdb.DuckDBPyConnection, max_calls: int = 400_000) -> list
     return slices
 
 
-def _write_files(con: duckdb.DuckDBPyConnection, plan: Plan, out: Path, sql: Callable[[int, int], str]) -> tuple[int, int]:
+def _write_files(
+    con: duckdb.DuckDBPyConnection, plan: Plan, out: Path, sql: Callable[[int, int], str]
+) -> tuple[int, int]:
     """Write the files slice by slice from one ordered stream each; returns (spans, lines) written."""
     spans, lines, current, handle = 0, 0, None, None
     try:
