@@ -22,7 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -165,16 +165,25 @@ def _rate(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        description="Generate flat JSONL gateway traces (edge -> gateway -> router -> [agent] -> model call) "
-        "and a ground-truth ledger.csv of the expected attribution per model call.",
+        description="Generate gateway traces (edge -> gateway -> router -> [agent] -> model call) as flat JSONL "
+        "or OTLP JSON, and a ground-truth ledger.csv of the expected attribution per model call.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Output layout (--out DIR):\n"
         "  partitioned: DIR/dt=YYYY-MM-DD/hour=HH/spans-000.jsonl, as a collector writes by span end time;\n"
         "               spans-001.jsonl holds retried (duplicate) deliveries; glob DIR/*/*/*.jsonl\n"
         "  flat:        DIR/spans-YYYY-MM-DD-000.jsonl (+ -001 retries), one file per day; glob DIR/*.jsonl\n"
         "  both:        DIR/ledger.csv, one row per model call (never ends in .jsonl)\n"
+        "Both formats use these names; with --format otlp each line is an OTLP batch (service.name as a\n"
+        "resource attribute, typed attribute values, hex ids, times in ns as decimal strings).\n"
         "All fault rates default to 0 (a clean run); --all-faults turns every fault on at a modest rate,\n"
         "and an explicit rate option always wins.",
     )
@@ -190,7 +199,21 @@ def build_parser() -> argparse.ArgumentParser:
         "or a comma-separated list (default: every policy tenant)",
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed; same seed and options => identical files")
-    parser.add_argument("--format", choices=sorted(WRITERS), default="jsonl", help="span format (otlp planned)")
+    parser.add_argument(
+        "--format",
+        choices=sorted(WRITERS),
+        default="jsonl",
+        help="span format: jsonl = flat JSONL, one span per line; otlp = OTLP JSON as the OpenTelemetry "
+        "Collector file exporter writes it, one ExportTraceServiceRequest ({\"resourceSpans\": [...]}) per line. "
+        "Same spans, same ledger.csv for the same seed (default jsonl)",
+    )
+    parser.add_argument(
+        "--otlp-batch-spans",
+        type=_positive,
+        default=100,
+        help="otlp: spans per line (batch), cut from each file's spans in delivery order like a collector's "
+        "batch processor; one resourceSpans entry per service in a batch (default 100)",
+    )
     parser.add_argument(
         "--layout", choices=("partitioned", "flat"), default="partitioned", help="file layout, see below"
     )
@@ -704,94 +727,168 @@ def identity_value_sql(field_name: str, hop: str) -> str:
     return "edge_tenant_id" if (field_name, hop) == ("tenant", "edge") else IDENTITY_VALUES[field_name]
 
 
-def _str(key: str, value_sql: str) -> str:
-    """JSON member with a string value; NULL (skipped by concat_ws) when the value is NULL."""
-    return f"'\"{key}\":\"' || {value_sql} || '\"'"
+@dataclass(frozen=True)
+class Attr:
+    """One span attribute: `key` a literal (or SQL when `dynamic`), `value` SQL; omitted when either is NULL.
+
+    `kind`: str, int, or identity (a string; an `http.request.header.*` key is
+    a header, written in OTLP as an arrayValue of one string).
+    """
+
+    key: str
+    value: str
+    kind: str = "str"
+    when: str | None = None  # SQL condition; the attribute is omitted unless it holds
+    dynamic: bool = False
 
 
-def _num(key: str, value_sql: str) -> str:
-    return f"'\"{key}\":' || {value_sql}"
+@dataclass(frozen=True)
+class HopSpec:
+    """What one hop's span says, independent of the output format (SQL expressions)."""
+
+    span: str
+    parent: str | None
+    name: str
+    name_key: str  # SQL: 'name', or the article's 'span' alias (flat only; OTLP has one name field)
+    kind: str  # internal | server | client
+    service: str
+    scope: tuple[str, str]  # OTLP instrumentation scope (name, version)
+    attrs: tuple[Attr, ...]
 
 
-def _identity_members(hop: str) -> list[str]:
-    members = []
-    for field_name in IDENTITY_VALUES:
-        key, value = identity_key_sql(field_name, hop), identity_value_sql(field_name, hop)
-        members.append(f"CASE WHEN {value} IS NOT NULL THEN '\"' || ({key}) || '\":\"' || {value} || '\"' END")
-    return members
+# OTLP SpanKind numbers.
+OTLP_KIND = {"internal": 1, "server": 2, "client": 3}
+HEADER_PREFIX = "http.request.header."
 
 
-def _envelope(hop: str, span: str, parent: str | None, name: str, kind: str, service: str) -> list[str]:
-    return [
-        _str("trace_id", "trace_id"),
-        _str("span_id", span),
-        _str("parent_span_id", parent) if parent else "'\"parent_span_id\":null'",
-        name,
-        f"'\"kind\":\"{kind}\"'",
-        _str("timestamp", f"iso(st_{hop})"),
-        _str("end_time", f"iso(en_{hop})"),
-        f"'\"service.name\":\"{service}\"'",
+def hop_spec(hop: str) -> HopSpec:
+    """The span of one hop: envelope, attributes in emitted order, then identity keys."""
+    path = "CASE WHEN operation = 'embeddings' THEN '/v1/embeddings' ELSE '/v1/chat/completions' END"
+    if hop == "edge":
+        head = ("s_edge", None, f"'POST ' || {path}", "'name'", "server", "edge")
+        attrs = [Attr("http.request.method", "'POST'"), Attr("url.path", path),
+                 Attr("http.response.status_code", "200", "int")]  # fmt: skip
+    elif hop == "gateway":
+        head = ("s_gateway", "s_edge", "'gateway authenticate'", "'name'", "internal", "gateway")
+        attrs = [Attr("gateway.auth.method", "'api_key'")]
+    elif hop == "router":
+        head = ("s_router", "s_gateway", "'router route'", "'name'", "internal", "router")
+        attrs = [Attr("router.target", "provider")]
+    elif hop == "agent":
+        head = ("s_agent", "s_router", "'invoke_agent ' || agent_name", "'name'", "internal", "agent")
+        attrs = [Attr("gen_ai.operation.name", "'invoke_agent'"), Attr("gen_ai.agent.name", "agent_name")]
+    else:
+        # The article's row names its span with the `span` alias and has no operation.
+        head = (
+            "s_call", "coalesce(s_agent, s_router)",
+            "CASE WHEN id_mode = 'A' THEN 'gen_ai.chat.completion' ELSE operation || ' ' || request_model END",
+            "CASE WHEN id_mode = 'A' THEN 'span' ELSE 'name' END", "client", "model-client",
+        )  # fmt: skip
+        attrs = [
+            Attr("gen_ai.operation.name", "operation"),
+            Attr("CASE WHEN use_system_key THEN 'gen_ai.system' ELSE 'gen_ai.provider.name' END", "provider",
+                 dynamic=True),
+            Attr("gen_ai.request.model", "request_model"),
+            Attr("gen_ai.response.model", "response_model"),
+            Attr("gen_ai.response.id", "response_id"),
+            Attr("gen_ai.usage.input_tokens", "input_tokens", "int"),
+            # Embeddings report no output tokens at all, as real instrumentations do.
+            Attr("gen_ai.usage.output_tokens", "output_tokens", "int", "operation IS DISTINCT FROM 'embeddings'"),
+            Attr("gen_ai.usage.cache_read.input_tokens", "cache_read_tokens", "int", "has_cache_read"),
+            Attr("gen_ai.usage.cache_creation.input_tokens", "cache_write_tokens", "int", "has_cache_write"),
+            Attr("gen_ai.usage.reasoning.output_tokens", "reasoning_tokens", "int", "has_reasoning"),
+        ]  # fmt: skip
+    attrs += [
+        Attr(identity_key_sql(f, hop), identity_value_sql(f, hop), "identity", dynamic=True) for f in IDENTITY_VALUES
     ]
+    scope = ("llm_gateway." + head[-1].replace("-", "_"), "1.0.0")
+    return HopSpec(*head, scope=scope, attrs=tuple(attrs))
+
+
+def _when(attr: Attr, member: str) -> str:
+    return f"CASE WHEN {attr.when} THEN {member} END" if attr.when else member
+
+
+def _flat_member(attr: Attr) -> str:
+    """JSON member `"key":value` of a flat line (NULL, skipped by concat_ws, when the value is NULL)."""
+    if attr.kind == "identity":
+        member = f"CASE WHEN {attr.value} IS NOT NULL THEN '\"' || ({attr.key}) || '\":\"' || {attr.value} || '\"' END"
+    elif attr.dynamic:
+        member = f"'\"' || {attr.key} || '\":\"' || {attr.value} || '\"'"
+    elif attr.kind == "int":
+        member = f"'\"{attr.key}\":' || {attr.value}"
+    else:
+        member = f"'\"{attr.key}\":\"' || {attr.value} || '\"'"
+    return _when(attr, member)
 
 
 def span_line_sql(hop: str) -> str:
-    """SQL expression building one hop's JSON line (key order fixed, absent keys omitted)."""
-    path = "CASE WHEN operation = 'embeddings' THEN '/v1/embeddings' ELSE '/v1/chat/completions' END"
-    if hop == "edge":
-        members = _envelope(hop, "s_edge", None, _str("name", f"'POST ' || {path}"), "server", "edge")
-        members += [
-            _str("http.request.method", "'POST'"),
-            _str("url.path", path),
-            _num("http.response.status_code", "200"),
-        ]
-    elif hop == "gateway":
-        members = _envelope(hop, "s_gateway", "s_edge", "'\"name\":\"gateway authenticate\"'", "internal", "gateway")
-        members += [_str("gateway.auth.method", "'api_key'")]
-    elif hop == "router":
-        members = _envelope(hop, "s_router", "s_gateway", "'\"name\":\"router route\"'", "internal", "router")
-        members += [_str("router.target", "provider")]
-    elif hop == "agent":
-        name = _str("name", "'invoke_agent ' || agent_name")
-        members = _envelope(hop, "s_agent", "s_router", name, "internal", "agent")
-        members += [_str("gen_ai.operation.name", "'invoke_agent'"), _str("gen_ai.agent.name", "agent_name")]
-    else:
-        # The article's row names its span with the `span` alias and has no operation.
-        name = (
-            "CASE WHEN id_mode = 'A' THEN '\"span\":\"gen_ai.chat.completion\"' "
-            "ELSE '\"name\":\"' || operation || ' ' || request_model || '\"' END"
-        )
-        parent = "coalesce(s_agent, s_router)"
-        members = _envelope(hop, "s_call", parent, name, "client", "model-client")
-        members += [
-            _str("gen_ai.operation.name", "operation"),
-            "CASE WHEN use_system_key THEN '\"gen_ai.system\":\"' ELSE '\"gen_ai.provider.name\":\"' END"
-            " || provider || '\"'",
-            _str("gen_ai.request.model", "request_model"),
-            _str("gen_ai.response.model", "response_model"),
-            _str("gen_ai.response.id", "response_id"),
-            _num("gen_ai.usage.input_tokens", "input_tokens"),
-            # Embeddings report no output tokens at all, as real instrumentations do.
-            f"CASE WHEN operation IS DISTINCT FROM 'embeddings' "
-            f"THEN {_num('gen_ai.usage.output_tokens', 'output_tokens')} END",
-            f"CASE WHEN has_cache_read THEN {_num('gen_ai.usage.cache_read.input_tokens', 'cache_read_tokens')} END",
-            f"CASE WHEN has_cache_write "
-            f"THEN {_num('gen_ai.usage.cache_creation.input_tokens', 'cache_write_tokens')} END",
-            f"CASE WHEN has_reasoning THEN {_num('gen_ai.usage.reasoning.output_tokens', 'reasoning_tokens')} END",
-        ]
-    members += _identity_members(hop)
+    """SQL expression building one hop's flat JSON line (key order fixed, absent keys omitted)."""
+    h = hop_spec(hop)
+    members = [
+        f"'\"trace_id\":\"' || trace_id || '\"'",
+        f"'\"span_id\":\"' || {h.span} || '\"'",
+        f"'\"parent_span_id\":\"' || {h.parent} || '\"'" if h.parent else "'\"parent_span_id\":null'",
+        f"'\"' || {h.name_key} || '\":\"' || {h.name} || '\"'",
+        f"'\"kind\":\"{h.kind}\"'",
+        f"'\"timestamp\":\"' || iso(st_{hop}) || '\"'",
+        f"'\"end_time\":\"' || iso(en_{hop}) || '\"'",
+        f"'\"service.name\":\"{h.service}\"'",
+        *(_flat_member(a) for a in h.attrs),
+    ]
     return "'{' || concat_ws(',', " + ", ".join(members) + ") || '}'"
 
 
-def spans_sql(plan: Plan, first_day: int, last_day: int) -> str:
-    """Span lines delivered on UTC days [first_day, last_day] (days since epoch), in file order.
+def _otlp_key_value(attr: Attr) -> str:
+    """OTLP KeyValue JSON of one attribute (typed AnyValue), NULL when absent."""
+    key_text = f"' || ({attr.key}) || '" if attr.dynamic else attr.key
+    key = f"'{{\"key\":\"{key_text}\",\"value\":'"
+    if attr.kind == "int":
+        value = f"'{{\"intValue\":\"' || {attr.value} || '\"}}}}'"
+    elif attr.kind == "identity":
+        # Header captures are string arrays in OTel HTTP instrumentations.
+        value = (
+            f"CASE WHEN starts_with({attr.key}, '{HEADER_PREFIX}') "
+            f"THEN '{{\"arrayValue\":{{\"values\":[{{\"stringValue\":\"' || {attr.value} || '\"}}]}}}}}}' "
+            f"ELSE '{{\"stringValue\":\"' || {attr.value} || '\"}}}}' END"
+        )
+    else:
+        value = f"'{{\"stringValue\":\"' || {attr.value} || '\"}}}}'"
+    return _when(attr, f"{key} || {value}")
+
+
+def otlp_span_sql(hop: str) -> str:
+    """SQL expression building one hop's OTLP span JSON (field order as the Collector writes; ids hex; times ns)."""
+    h = hop_spec(hop)
+    parent = f"'\"parentSpanId\":\"' || {h.parent} || '\",' || " if h.parent else ""
+    return (
+        f"'{{\"traceId\":\"' || trace_id || '\",\"spanId\":\"' || {h.span} || '\",' || {parent}"
+        f"'\"name\":\"' || {h.name} || '\",\"kind\":{OTLP_KIND[h.kind]},\"startTimeUnixNano\":\"' || "
+        f"(st_{hop} * 1000000)::VARCHAR || '\",\"endTimeUnixNano\":\"' || (en_{hop} * 1000000)::VARCHAR || "
+        f"'\",\"attributes\":[' || concat_ws(',', {', '.join(_otlp_key_value(a) for a in h.attrs)}) || "
+        "'],\"status\":{}}'"
+    )
+
+
+def otlp_resource_prefix(hop: str) -> str:
+    """Text opening one resourceSpans entry of a hop's spans: resource (service.name) and scope."""
+    h = hop_spec(hop)
+    return (
+        '{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"' + h.service + '"}}]},'
+        '"scopeSpans":[{"scope":{"name":"' + h.scope[0] + '","version":"' + h.scope[1] + '"},"spans":['
+    )
+
+
+def _copies_sql(plan: Plan, first_day: int, last_day: int, payload: Callable[[str], str]) -> str:
+    """CTEs `today` and `copies`: each span delivered on UTC days [first_day, last_day], retries included.
 
     Built per slice of delivery days straight from `calls`, so memory stays
     bounded by one slice of lines. Delivery faults are drawn per span: salt
     80+hop late, 90+hop duplicate, 100+hop same-file copy; the fixed worked
-    example (i < 0) is never faulted.
+    example (i < 0) is never faulted. `payload(hop)` is the SQL of each
+    span's `payload` column (its line, or just the call row `i`).
     """
     r = plan.rates
-    bucket_ms = 3_600_000 if plan.layout == "partitioned" else DAY_MS
     # Late spans were started the day before; hop ends trail call starts by seconds.
     lo, hi = first_day * DAY_MS - DAY_MS - 120_000, (last_day + 1) * DAY_MS + 120_000
     branches = []
@@ -800,7 +897,7 @@ def spans_sql(plan: Plan, first_day: int, last_day: int) -> str:
         # The slice filter sits below the line expression so only delivered lines are built.
         branches.append(
             f"""
-    SELECT {n} AS hop, trace_id, deliv_ms, is_dup, dup_same_file, {span_line_sql(hop)} AS line
+    SELECT {n} AS hop, trace_id, deliv_ms, is_dup, dup_same_file, {payload(hop)} AS payload
     FROM (
         SELECT *,
             en_{hop} + CASE WHEN i >= 0 AND u(i, {80 + n}) < {r['late_rate']} THEN {DAY_MS} ELSE 0 END AS deliv_ms,
@@ -810,18 +907,69 @@ def spans_sql(plan: Plan, first_day: int, last_day: int) -> str:
     ) WHERE deliv_ms // {DAY_MS} BETWEEN {first_day} AND {last_day}"""
         )
     return f"""
-WITH today AS ({' UNION ALL '.join(branches)}
+today AS ({' UNION ALL '.join(branches)}
 ),
 copies AS (
-    SELECT 0 AS part, deliv_ms AS sort_ms, 0 AS copy, hop, trace_id, deliv_ms, line FROM today
+    SELECT 0 AS part, deliv_ms AS sort_ms, 0 AS copy, hop, trace_id, deliv_ms, payload FROM today
     UNION ALL
     -- A retry shows up later: in the same file, or in a retry file of the same partition.
-    SELECT CASE WHEN dup_same_file THEN 0 ELSE 1 END, deliv_ms + 30000, 1, hop, trace_id, deliv_ms, line
+    SELECT CASE WHEN dup_same_file THEN 0 ELSE 1 END, deliv_ms + 30000, 1, hop, trace_id, deliv_ms, payload
     FROM today WHERE is_dup
-)
-SELECT (deliv_ms // {bucket_ms}) * 2 + part AS file_key, line || chr(10) AS line
+)"""
+
+
+def _bucket_ms(plan: Plan) -> int:
+    return 3_600_000 if plan.layout == "partitioned" else DAY_MS
+
+
+def spans_sql(plan: Plan, first_day: int, last_day: int) -> str:
+    """Flat span lines delivered on UTC days [first_day, last_day] (days since epoch), in file order."""
+    return f"""
+WITH {_copies_sql(plan, first_day, last_day, span_line_sql)}
+SELECT (deliv_ms // {_bucket_ms(plan)}) * 2 + part AS file_key, 1 AS spans, 1 AS lines, payload || chr(10) AS line
 FROM copies
 ORDER BY file_key, sort_ms, trace_id, hop, copy
+"""
+
+
+def otlp_batches_sql(plan: Plan, first_day: int, last_day: int, batch_spans: int) -> str:
+    """OTLP text delivered on UTC days [first_day, last_day], one row per span, in file order.
+
+    A file's spans, in the flat format's order, are cut into batches of
+    `batch_spans`, as a collector's batch processor does; a batch is one
+    ExportTraceServiceRequest line with one resourceSpans entry per service
+    (hop order) holding that service's spans in delivery order. No
+    aggregation: batches and their framing are worked out on narrow rows
+    (call row `i`, hop, order), each span's row then carries its JSON with the
+    framing text before and after it, so consecutive rows make whole lines
+    and memory stays that of the flat format's sort.
+    """
+    prefixes = " ".join(f"WHEN {n} THEN {_lit(otlp_resource_prefix(hop))}" for n, hop in enumerate(HOPS))
+    spans = " ".join(f"WHEN {n} THEN {otlp_span_sql(hop)}" for n, hop in enumerate(HOPS))
+    return f"""
+WITH {_copies_sql(plan, first_day, last_day, lambda hop: 'i')},
+numbered AS (
+    SELECT file_key, hop, payload AS i,
+        (row_number() OVER (PARTITION BY file_key ORDER BY sort_ms, trace_id, hop, copy) - 1) AS rn
+    FROM (SELECT (deliv_ms // {_bucket_ms(plan)}) * 2 + part AS file_key, * FROM copies)
+),
+framed AS (
+    SELECT file_key, hop, i, rn, rn // {batch_spans} AS batch,
+        lag(hop) OVER batch_order AS previous_hop, lead(hop) OVER batch_order AS next_hop,
+        row_number() OVER batch_order = 1 AS opens_batch,
+        row_number() OVER batch_order = count(*) OVER (PARTITION BY file_key, rn // {batch_spans}) AS closes_batch
+    FROM numbered
+    WINDOW batch_order AS (PARTITION BY file_key, rn // {batch_spans} ORDER BY hop, rn)
+)
+SELECT file_key, 1 AS spans, closes_batch::INTEGER AS lines,
+    CASE WHEN opens_batch THEN '{{"resourceSpans":[' ELSE '' END
+    || CASE WHEN previous_hop IS NULL THEN (CASE hop {prefixes} END)
+            WHEN previous_hop <> hop THEN ',' || (CASE hop {prefixes} END) ELSE ',' END
+    || (CASE hop {spans} END)
+    || CASE WHEN next_hop IS DISTINCT FROM hop THEN ']}}]}}' ELSE '' END
+    || CASE WHEN closes_batch THEN ']}}' || chr(10) ELSE '' END AS line
+FROM framed JOIN calls USING (i)
+ORDER BY file_key, batch, hop, rn
 """
 
 
@@ -874,13 +1022,16 @@ def day_slices(con: duckdb.DuckDBPyConnection, max_calls: int = 400_000) -> list
     return slices
 
 
-def write_jsonl(con: duckdb.DuckDBPyConnection, plan: Plan, out: Path) -> int:
-    """Write the files slice by slice from one ordered stream each; returns span lines written."""
-    count, current, handle = 0, None, None
+def _write_files(
+    con: duckdb.DuckDBPyConnection, plan: Plan, out: Path, sql: Callable[[int, int], str]
+) -> tuple[int, int]:
+    """Write the files slice by slice from one ordered stream each; returns (spans, lines) written."""
+    spans, lines, current, handle = 0, 0, None, None
     try:
         for first_day, last_day in day_slices(con):
-            for batch in con.sql(spans_sql(plan, first_day, last_day)).to_arrow_reader(65_536):
-                count += batch.num_rows
+            for batch in con.sql(sql(first_day, last_day)).to_arrow_reader(65_536):
+                spans += pc.sum(batch.column("spans")).as_py() or 0
+                lines += pc.sum(batch.column("lines")).as_py() or 0
                 for key, chunk in _file_runs(batch):
                     if key != current:
                         if handle is not None:
@@ -892,12 +1043,21 @@ def write_jsonl(con: duckdb.DuckDBPyConnection, plan: Plan, out: Path) -> int:
     finally:
         if handle is not None:
             handle.close()
-    return count
+    return spans, lines
 
 
-# Writers per --format. An `otlp` writer (OTLP JSON: resourceSpans/scopeSpans,
-# attributes as key/value lists) goes here later, fed by the same spans table.
-WRITERS = {"jsonl": write_jsonl}
+def write_jsonl(con: duckdb.DuckDBPyConnection, plan: Plan, out: Path, args: argparse.Namespace) -> tuple[int, int]:
+    """Flat JSONL: one span per line."""
+    return _write_files(con, plan, out, lambda first, last: spans_sql(plan, first, last))
+
+
+def write_otlp(con: duckdb.DuckDBPyConnection, plan: Plan, out: Path, args: argparse.Namespace) -> tuple[int, int]:
+    """OTLP JSON as the Collector file exporter writes it: one ExportTraceServiceRequest per line."""
+    return _write_files(con, plan, out, lambda first, last: otlp_batches_sql(plan, first, last, args.otlp_batch_spans))
+
+
+# Writers per --format, all fed by the same `calls` table and hop specs.
+WRITERS = {"jsonl": write_jsonl, "otlp": write_otlp}
 
 
 # --------------------------------------------------------------------------
@@ -1104,8 +1264,8 @@ def clear_previous_output(out: Path) -> None:
             hour_dir.rmdir()
 
 
-def generate(args: argparse.Namespace) -> tuple[int, int]:
-    """Write spans and ledger for parsed options; returns (span lines, calls)."""
+def generate(args: argparse.Namespace) -> tuple[int, int, int]:
+    """Write spans and ledger for parsed options; returns (spans, lines, calls)."""
     project = oracle.ProjectVars.load(args.project_file)
     policy = oracle.Policy.load(args.seeds_dir)
     book = oracle.PriceBook.load(args.seeds_dir)
@@ -1131,22 +1291,23 @@ def generate(args: argparse.Namespace) -> tuple[int, int]:
                 write_ledger, con.cursor(), plan, LedgerOracle(policy, prices, project, identity),
                 args.out / "ledger.csv",
             )
-            spans = WRITERS[args.format](con, plan, args.out)
+            spans, lines = WRITERS[args.format](con, plan, args.out, args)
             calls = ledger.result()
         con.close()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    return spans, calls
+    return spans, lines, calls
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
-    spans, calls = generate(args)
+    spans, lines, calls = generate(args)
     elapsed = time.perf_counter() - started
     rate = spans / elapsed if elapsed > 0 else float("inf")
     print(
-        f"wrote {spans} span lines ({calls} model calls) to {args.out} in {elapsed:.1f}s: {rate:,.0f} spans/s",
+        f"wrote {spans} spans in {lines} {args.format} lines ({calls} model calls) to {args.out} "
+        f"in {elapsed:.1f}s: {rate:,.0f} spans/s",
         file=sys.stderr,
     )
     return 0
