@@ -20,7 +20,7 @@
     object; an object (even {}) gives a map. -#}
 {% macro spark__json_is_object(json_expr) -%}
     coalesce(
-        ltrim({{ json_expr }}) like '{%'
+        left(ltrim({{ json_expr }}), 1) = '{{ '{' }}'
         and from_json({{ json_expr }}, 'map<string, string>') is not null,
         false
     )
