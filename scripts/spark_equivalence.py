@@ -70,7 +70,11 @@ def run_build(dbt: Path, target: str, work: Path, traces_path: str, env_extra: d
         completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     elapsed = time.monotonic() - started
     if completed.returncode != 0:
-        tail = [line for line in log.read_text(errors="replace").splitlines() if "ERROR" in line or "Error" in line]
+        # dbt's own lines only (Spark's JSON logs repeat each error with a stack trace)
+        tail = [
+            line for line in log.read_text(errors="replace").splitlines()
+            if ("ERROR" in line or "Error" in line) and not line.lstrip().startswith("{")
+        ]
         raise SystemExit(f"dbt build --target {target} failed (see {log}):\n" + "\n".join(tail[-20:]))
     return elapsed
 
