@@ -141,10 +141,17 @@ def compare_mart(con: duckdb.DuckDBPyConnection, name: str, spark_dir: Path) -> 
     only_spark = Counter(spark_rows_all) - Counter(duck_rows_all)
     if only_duck or only_spark:
         result.problems.append(f"{sum(only_duck.values())} rows only on DuckDB, {sum(only_spark.values())} only on Spark")
-        for label, rows in (("DuckDB", only_duck), ("Spark", only_spark)):
-            for row in list(rows)[:3]:
-                shown = {c: v for c, v in zip(duck_columns, row)}
-                result.problems.append(f"  only {label}: {shown}")
+        spark_by_key = {row[0]: row for row in only_spark}
+        for row in list(only_duck)[:5]:
+            twin = spark_by_key.get(row[0])
+            if twin is None:
+                result.problems.append(f"  only DuckDB: {dict(zip(duck_columns, row))}")
+                continue
+            changed = {c: (d, s) for c, d, s in zip(duck_columns, row, twin) if d != s}
+            result.problems.append(f"  {duck_columns[0]}={row[0]!r} differs (DuckDB, Spark): {changed}")
+        duck_keys_left = {row[0] for row in only_duck}
+        for row in [r for r in only_spark if r[0] not in duck_keys_left][:5]:
+            result.problems.append(f"  only Spark: {dict(zip(duck_columns, row))}")
     return result
 
 

@@ -61,3 +61,34 @@ def test_normalise_quantizes_money_and_reads_timestamps_as_utc() -> None:
     assert spark_equivalence.normalise(aware) == datetime(2026, 5, 1, 0, 0)
     assert spark_equivalence.normalise(0.1 + 0.2) == 0.3
     assert spark_equivalence.normalise("x") == "x"
+
+
+def test_compare_mart_finds_a_cost_difference_and_ignores_order(tmp_path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.sql(f"attach '{tmp_path / 'd.duckdb'}' as duck")
+    con.sql("create schema duck.marts")
+    con.sql(
+        "create table duck.marts.m as select * from (values ('a', 1.000000001::decimal(38, 15), 'x'),"
+        " ('b', 2.0::decimal(38, 15), 'y')) as t(call_id, cost_usd, reason)"
+    )
+    spark_dir = tmp_path / "spark" / "m"
+    spark_dir.mkdir(parents=True)
+    # Same rows in another order, upper-case column name: equal.
+    con.sql(
+        "copy (select call_id as CALL_ID, cost_usd, reason from duck.marts.m order by call_id desc)"
+        f" to '{spark_dir / 'part-0.parquet'}' (format parquet)"
+    )
+    assert spark_equivalence.compare_mart(con, "m", spark_dir).equal
+    # A cost off by 2e-9 USD and a different reason: both reported.
+    con.sql(
+        "copy (select call_id, cost_usd + case when call_id = 'a' then 0.000000002 else 0 end as cost_usd,"
+        " case when call_id = 'b' then 'z' else reason end as reason from duck.marts.m)"
+        f" to '{spark_dir / 'part-0.parquet'}' (format parquet)"
+    )
+    result = spark_equivalence.compare_mart(con, "m", spark_dir)
+    assert not result.equal
+    text = "\n".join(result.problems)
+    assert "2 rows only on DuckDB, 2 only on Spark" in text
+    assert "cost_usd" in text and "'reason': ('y', 'z')" in text
