@@ -8,14 +8,14 @@
     try_element_at({{ map_expr }}, {{ text_literal(key) }})
 {%- endmacro %}
 
-{#- Later maps win on key collisions. -#}
+{#- Later maps win on key collisions: the entries, latest map first, folded
+    into one map keeping each key's first entry (each map read once). -#}
 {% macro spark__map_merge(map_exprs) -%}
-    {%- set ns = namespace(merged=map_exprs[0]) -%}
-    {%- for later in map_exprs[1:] -%}
-        {%- set ns.merged = 'map_concat(map_filter(' ~ ns.merged ~ ', (k, v) -> not map_contains_key('
-            ~ later ~ ', k)), ' ~ later ~ ')' -%}
+    {%- set entries = [] -%}
+    {%- for map_expr in map_exprs | reverse -%}
+        {%- do entries.append('map_entries(' ~ map_expr ~ ')') -%}
     {%- endfor -%}
-    {{ ns.merged }}
+    {{ spark__first_key_wins_map('concat(' ~ entries | join(', ') ~ ')') }}
 {%- endmacro %}
 
 {% macro spark__map_of(key_exprs, value_exprs) -%}
@@ -30,13 +30,17 @@
     map_keys({{ map_expr }})
 {%- endmacro %}
 
-{#- An array of (key, value) structs without null keys, the first
-    occurrence of each key kept. -#}
-{% macro spark__first_key_wins(array_expr) -%}
-    filter(
+{#- A map from an array of (key, value) structs: null keys dropped, the
+    first entry of each key kept. A fold, so the array is evaluated once
+    (a filter comparing positions would re-evaluate it per element). -#}
+{% macro spark__first_key_wins_map(array_expr) -%}
+    aggregate(
         {{ array_expr }},
-        (entry, i) -> entry.key is not null
-        and array_position(transform({{ array_expr }}, e -> e.key), entry.key) = i + 1
+        cast(map() as map<string, string>),
+        (acc, entry) -> case
+            when entry.key is null or map_contains_key(acc, entry.key) then acc
+            else map_concat(acc, map(entry.key, entry.value))
+        end
     )
 {%- endmacro %}
 
@@ -62,10 +66,7 @@
             ~ ', e2 -> named_struct(\'key\', concat(' ~ prefix ~ ', e1.key, \'.\', e2.key), \'value\', e2.value))))'
         ) -%}
     {%- endfor %}
-    {{ spark__map_merge([
-        'map_from_entries(' ~ spark__first_key_wins('concat(' ~ parts | join(', ') ~ ')') ~ ')',
-        map_expr
-    ]) }}
+    {{ spark__first_key_wins_map('concat(map_entries(' ~ map_expr ~ '), ' ~ parts | join(', ') ~ ')') }}
     {%- endif -%}
 {%- endmacro %}
 

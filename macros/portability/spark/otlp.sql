@@ -101,10 +101,7 @@
         ~ ', kvlistValue: struct<values: array<struct<key: string, value: struct<' ~ scalar ~ '>>>>>>>' -%}
     {%- set entries = 'transform(from_json(' ~ json_expr ~ ', ' ~ text_literal(shape) ~ '), kv -> named_struct('
         ~ "'key', kv.key, 'value', " ~ spark__otlp_any_value_text('kv.value') ~ '))' -%}
-    coalesce(
-        map_from_entries({{ spark__first_key_wins(entries) }}),
-        cast(map() as map<string, string>)
-    )
+    {{ spark__first_key_wins_map(entries) }}
 {%- endmacro %}
 
 {% macro spark__otlp_any_value_text(v) -%}
@@ -116,10 +113,10 @@
                 else to_json(transform({{ v }}.arrayValue.`values`, e -> {{ spark__otlp_attribute_scalar('e') }}))
             end
         when {{ v }}.kvlistValue is not null then
-            to_json(map_from_entries({{ spark__first_key_wins(
+            to_json({{ spark__first_key_wins_map(
                 'transform(' ~ v ~ '.kvlistValue.`values`, e -> named_struct(\'key\', e.key, \'value\', '
                 ~ spark__otlp_attribute_scalar('e.value') ~ '))'
-            ) }}))
+            ) }})
         else {{ spark__otlp_attribute_scalar(v) }}
     end
 {%- endmacro %}
