@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 STAMP := $(VENV)/.installed
 
-.PHONY: build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps \
+.PHONY: bench build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps \
 	spark-deps spark-build spark-equivalence portability
 
 $(STAMP): requirements.txt
@@ -87,6 +87,12 @@ alerts: deps
 ## Chargeback report from the warehouse: reports/chargeback.html (self-contained).
 report: deps
 	$(BIN)/python scripts/render_report.py --output reports/chargeback.html
+
+## Benchmark (BENCHMARKS.md): DuckDB floor, full build, nightly run, per-row
+## baseline; SIZES in million spans (default 1,3,10).
+SIZES ?= 1,3,10
+bench: deps
+	$(BIN)/python scripts/bench.py --sizes $(SIZES)
 
 ## dbt docs (catalog and static site) into target/.
 docs: deps

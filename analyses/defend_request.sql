@@ -29,8 +29,23 @@ policy as (
     select * from {{ ref('cost_center_policy') }}
 ),
 
+-- Overrides are price rows too (they win over the generated sheet).
 prices as (
-    select * from {{ ref('llm_prices') }}
+    select
+        price_id,
+        token_type,
+        usd_per_mtok,
+        price_source,
+        source_version
+    from {{ ref('llm_prices') }}
+    union all
+    select
+        price_id,
+        token_type,
+        usd_per_mtok,
+        price_source,
+        source_version
+    from {{ ref('llm_price_overrides') }}
 ),
 
 chosen as (
@@ -159,6 +174,16 @@ answers as (
                 || cast(cache_read_tokens as varchar) || ', write ' || cast(cache_write_tokens as varchar)
                 || '), out ' || cast(output_tokens as varchar) || ' (reasoning '
                 || cast(reasoning_tokens as varchar) || ')'
+                || case
+                    when tier_min_input_tokens > 0
+                        then '; long-context tier above ' || cast(tier_min_input_tokens as varchar) || ' input tokens'
+                    else ''
+                end
+                || '; list $' || coalesce(cast(list_cost_usd as varchar), '?')
+                || case
+                    when contract_id is not null then ', contract ' || contract_id || ' applied'
+                    else ', no contract'
+                end
         end as provenance
     from described
     union all

@@ -4,7 +4,8 @@
 Bundled sample (data/sample/, flat files matching the traces glob):
 
     python scripts/generate_traces.py --calls 300 --days 61 --start 2026-05-01 \
-        --seed 7 --all-faults --worked-example --layout flat --out data/sample
+        --seed 7 --all-faults --tenant-claim-conflict-rate 0 --worked-example --layout flat \
+        --out data/sample
 
 Rows are generated in DuckDB SQL from range() with hash-based pseudo-random
 draws seeded by --seed, so the same seed and options give byte-identical files
@@ -41,6 +42,11 @@ DAY_MS = 86_400_000
 # Fault rate options: name -> (rate used by --all-faults, help text).
 FAULTS: dict[str, tuple[float, str]] = {
     "identity_loss_rate": (0.05, "identity present at the edge, dropped by the auth hop (gateway) and below"),
+    "anonymous_rate": (0.03, "no hop carries tenant, workflow, actor or cost center (the client sent none)"),
+    "tenant_claim_conflict_rate": (
+        0.03,
+        "the edge's tenant (client header) claims another tenant than the hops below (trust order decides)",
+    ),
     "schema_drift_rate": (
         0.05,
         "identity renamed per hop: tenant/workflow/actor at the edge, tenantId/workflowId/actorId at the "
@@ -52,7 +58,8 @@ FAULTS: dict[str, tuple[float, str]] = {
     "unknown_cost_center_rate": (0.03, "trace carries a cost_center that is not in the policy taxonomy"),
     "cost_center_conflict_rate": (0.03, "trace carries a valid cost_center that differs from the policy's"),
     "snapshot_model_rate": (0.1, "response model is a dated snapshot (gpt-4o-mini-2024-07-18)"),
-    "unpriced_model_rate": (0.03, "response model is absent from the price sheet"),
+    "unpriced_model_rate": (0.03, "response model unknown to genai-prices and the seeds (unpriced)"),
+    "long_context_rate": (0.03, "chat call with 100k-300k input tokens (long-context price tiers)"),
     "boundary_rate": (
         0.04,
         "call starts just either side of a price change or cost-center move read from the seeds "
@@ -69,10 +76,21 @@ UNKNOWN_TENANTS = ("t_pied_piper", "t_soylent", "t_tyrell")
 UNREGISTERED_WORKFLOWS = ("wf_adhoc_export", "wf_legacy_batch")
 UNKNOWN_COST_CENTERS = ("cc_marketing", "cc_legacy_finance")
 UNPRICED_MODELS = (
-    ("openai", "gpt-4.1-mini-2025-04-14"),
-    ("anthropic", "claude-opus-4-1-20250805"),
-    ("openai", "gpt-5-nano"),
+    ("openai", "acme-ft-invoice-v3"),
+    ("anthropic", "claude-internal-eval-7"),
+    ("gcp.vertex_ai", "acme-tuned-chat-2"),
 )
+# Providers left out of generated traffic: DeepSeek has off-peak windows and
+# perplexity per-request fees, which the seeds do not hold (docs/pricing.md).
+EXCLUDED_PROVIDERS = frozenset({"deepseek", "perplexity"})
+# OTel GenAI provider names emitted for genai-prices provider ids.
+OTEL_PROVIDER = {
+    "google": "gcp.vertex_ai",
+    "aws": "aws.bedrock",
+    "azure": "azure.ai.openai",
+    "x-ai": "x_ai",
+    "mistral": "mistral_ai",
+}
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/@+-]+$")
 
 # Identity keys per hop and propagation mode. Hops: 0 edge, 1 gateway,
@@ -94,10 +112,11 @@ DRIFT_KEYS = {
 @dataclass(frozen=True)
 class Model:
     idx: int
-    provider: str
+    provider: str  # as emitted (OTel name)
     model: str
     operation: str  # chat | embeddings
-    snapshot: str
+    snapshot: str  # a dated alias genai-prices resolves to the model (the model itself when none)
+    snapshot_compact: str  # the same with a compact date (-YYYYMMDD), else snapshot
     cache_read: bool
     cache_write: bool
     reasoning: bool
@@ -198,6 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="add the article's fixed trace (gpt-4o-mini, 1284 in / 412 out, t_acme, 2026-05-29T06:14:12Z)",
     )
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
+    parser.add_argument(
+        "--expect-lineage-recovery",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="ledger expects identity recovered from ancestor spans, as var recover_identity_from_ancestors "
+        "(default: on); --no-expect-lineage-recovery reads the model-call span only",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--clean", action="store_true", help="no faults unless a rate is given (the default)")
     mode.add_argument("--all-faults", action="store_true", help="every fault on at its modest default rate")
@@ -214,8 +240,8 @@ def resolve_rates(args: argparse.Namespace) -> dict[str, float]:
     for name, (default, _) in FAULTS.items():
         given = getattr(args, name)
         rates[name] = given if given is not None else (default if args.all_faults else 0.0)
-    if rates["identity_loss_rate"] + rates["schema_drift_rate"] > 1:
-        raise SystemExit("--identity-loss-rate + --schema-drift-rate must not exceed 1")
+    if rates["identity_loss_rate"] + rates["schema_drift_rate"] + rates["anonymous_rate"] > 1:
+        raise SystemExit("--identity-loss-rate + --schema-drift-rate + --anonymous-rate must not exceed 1")
     return rates
 
 
@@ -244,35 +270,73 @@ def _priced_throughout(
     return all(t in book.prices_at(provider, model, at) for at in checks for t in types)
 
 
-def build_models(book: oracle.PriceBook, lo: int, hi: int) -> list[Model]:
-    """Models priced over the whole window, chat first; a model never goes unpriced by accident."""
+def _snapshots(seeds_dir: Path, prices: oracle.PriceOracle) -> dict[tuple[str, str], tuple[str, str]]:
+    """(provider, model) -> (dated alias, compact-dated alias) that genai-prices resolves to that model.
+
+    Taken from the `equals` match rules with a date suffix (gpt-4o-mini-2024-07-18),
+    so snapshot drift is real drift and never a blind strip.
+    """
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    rules = sorted(oracle._read_csv(seeds_dir / "llm_model_match_rules.csv"), key=lambda r: int(r["rule_rank"]))
+    for r in rules:
+        provider, model, value = r["provider"], r["model"], r["match_value"]
+        if r["match_type"] != "equals" or value == model or (provider, model) in found:
+            continue
+        if not value.startswith(model + "-") or not oracle._SNAPSHOT_SUFFIX.search(value):
+            continue
+        hit = prices.resolve(provider, value)
+        if hit is None or hit[1].id != model:
+            continue
+        compact = re.sub(r"-(\d{4})-(\d{2})-(\d{2})$", r"-\1\2\3", value)
+        hit = prices.resolve(provider, compact) if compact != value else None
+        found[(provider, model)] = (value, compact if hit is not None and hit[1].id == model else value)
+    return found
+
+
+def build_models(
+    book: oracle.PriceBook, prices: oracle.PriceOracle, seeds_dir: Path, lo: int, hi: int
+) -> list[Model]:
+    """Models of the seed sheet priced over the whole window that genai-prices resolves to themselves.
+
+    Chat first; models only in llm_price_overrides are added as chat models.
+    A model never goes unpriced by accident.
+    """
     chat: list[Model] = []
     embed: list[Model] = []
+    snapshots = _snapshots(seeds_dir, prices)
     for provider, model in book.models():
-        if oracle.strip_snapshot(model) != model:
-            continue  # the sheet's own snapshot rows are reached through snapshot drift
+        if provider in EXCLUDED_PROVIDERS or (provider.lower(), model.lower()) in prices.overrides:
+            continue
+        emitted = OTEL_PROVIDER.get(provider, provider)
+        hit = prices.resolve(prices.pricing_provider(emitted), model)
+        if hit is None or hit[1].id != model or prices.owner(hit[1]) != provider:
+            continue
         is_embed = "embed" in model
         required = ("input",) if is_embed else ("input", "output")
         if not _priced_throughout(book, provider, model, required, lo, hi):
             continue
-        first = min(book.change_instants(provider, model))
-        day = datetime.fromtimestamp(first / 1000, tz=timezone.utc).date()
-        # Anthropic dates snapshots as -YYYYMMDD, most others as -YYYY-MM-DD.
-        suffix = day.strftime("%Y%m%d") if provider == "anthropic" else day.isoformat()
+        if any(getattr(hit[1].get_prices(oracle._utc(t)), "requests_kcount", None) is not None for t in (lo, hi - 1)):
+            continue  # per-request fees are not in the rules
         has = {t: _priced_throughout(book, provider, model, (t,), lo, hi) for t in oracle.TOKEN_TYPES}
-        target = embed if is_embed else chat
-        target.append(
+        snapshot, compact = snapshots.get((provider, model), (model, model))
+        (embed if is_embed else chat).append(
             Model(
                 idx=0,
-                provider=provider,
+                provider=emitted,
                 model=model,
                 operation="embeddings" if is_embed else "chat",
-                snapshot=f"{model}-{suffix}",
+                snapshot=snapshot,
+                snapshot_compact=compact,
                 cache_read=has["cache_read"] and not is_embed,
                 cache_write=has["cache_write"] and not is_embed,
                 reasoning=has["reasoning"] and not is_embed,
             )
         )
+    for provider, model in sorted(prices.overrides):
+        if prices.resolve(provider, model) is None and all(
+            {"input", "output"} <= set(prices._override_rates(provider, model, t, 0)) for t in (lo, hi - 1)
+        ):
+            chat.append(Model(0, provider, model, "chat", model, model, False, False, False))
     if not chat:
         raise SystemExit("no chat model in the price sheet is priced over the whole window")
     return [Model(**{**m.__dict__, "idx": i}) for i, m in enumerate(chat + embed)]
@@ -284,11 +348,15 @@ def build_boundaries(
     """Price changes and cost-center moves inside the window, priced/mapped on both sides."""
     found: list[Boundary] = []
     margin = 120_000  # keep boundary calls and their parents inside the window
+    sheet = {(OTEL_PROVIDER.get(p, p), m): p for p, m in book.models()}
     for m in models:
+        provider = sheet.get((m.provider, m.model))
+        if provider is None:
+            continue  # override-only model: not in the generated sheet
         required = ("input",) if m.operation == "embeddings" else ("input", "output")
-        for t in book.change_instants(m.provider, m.model):
+        for t in book.change_instants(provider, m.model):
             if lo + margin <= t < hi - margin and all(
-                r in book.prices_at(m.provider, m.model, at) for at in (t - 1, t) for r in required
+                r in book.prices_at(provider, m.model, at) for at in (t - 1, t) for r in required
             ):
                 found.append(Boundary("price", t, m.idx, None))
     for tenant, rows in sorted(policy.by_tenant.items()):
@@ -307,17 +375,22 @@ def check_safe(values: Sequence[str], what: str) -> None:
             raise SystemExit(f"{what} value {value!r} has characters the generator does not escape")
 
 
-def build_plan(args: argparse.Namespace, policy: oracle.Policy, book: oracle.PriceBook) -> Plan:
+def build_plan(
+    args: argparse.Namespace, policy: oracle.Policy, book: oracle.PriceBook, prices: oracle.PriceOracle
+) -> Plan:
     start = datetime(args.start.year, args.start.month, args.start.day, tzinfo=timezone.utc)
     lo = int(start.timestamp() * 1000)
     hi = lo + args.days * DAY_MS
     if args.calls < 0 or args.days < 1:
         raise SystemExit("--calls must be >= 0 and --days >= 1")
-    models = build_models(book, lo, hi)
-    priced = {(p, m) for p, m in book.models()}
+    models = build_models(book, prices, args.seeds_dir, lo, hi)
     unpriced = [
-        (p, m) for p, m in UNPRICED_MODELS if (p, m) not in priced and (p, oracle.strip_snapshot(m)) not in priced
-    ] or [("openai", "unpriced-model-x1")]
+        (p, m)
+        for p, m in UNPRICED_MODELS
+        if prices.price(p, m, m, lo, oracle.Tokens(1, 0, 0, 1, 0)).pricing_status == "unpriced"
+    ]
+    if not unpriced:
+        raise SystemExit("every made-up unpriced model is priced by genai-prices or the seeds; rename them")
     taxonomy = sorted(policy.taxonomy)
     plan = Plan(
         seed=args.seed,
@@ -339,7 +412,7 @@ def build_plan(args: argparse.Namespace, policy: oracle.Policy, book: oracle.Pri
         layout=args.layout,
     )
     check_safe(plan.tenants + plan.workflows + plan.taxonomy, "seed/tenant")
-    check_safe([v for m in models for v in (m.provider, m.model, m.snapshot)], "price sheet")
+    check_safe([v for m in models for v in (m.provider, m.model, m.snapshot, m.snapshot_compact)], "price sheet")
     if plan.rates["boundary_rate"] > 0 and not plan.boundaries:
         print("warning: no price change or cost-center move inside the window; no boundary calls", file=sys.stderr)
     return plan
@@ -372,12 +445,13 @@ def setup_sql(con: duckdb.DuckDBPyConnection, plan: Plan, policy: oracle.Policy)
     con.execute("CREATE MACRO iso(ms) AS strftime(epoch_ms(ms), '%Y-%m-%dT%H:%M:%S.%gZ')")
     con.execute(
         "CREATE TABLE models (m_idx BIGINT, provider VARCHAR, model VARCHAR, operation VARCHAR, snapshot VARCHAR,"
-        " has_cache_read BOOLEAN, has_cache_write BOOLEAN, has_reasoning BOOLEAN)"
+        " snapshot_compact VARCHAR, has_cache_read BOOLEAN, has_cache_write BOOLEAN, has_reasoning BOOLEAN)"
     )
     con.executemany(
-        "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (m.idx, m.provider, m.model, m.operation, m.snapshot, m.cache_read, m.cache_write, m.reasoning)
+            (m.idx, m.provider, m.model, m.operation, m.snapshot, m.snapshot_compact, m.cache_read, m.cache_write,
+             m.reasoning)
             for m in plan.models
         ],
     )
@@ -403,7 +477,7 @@ def _draws_sql(plan: Plan) -> str:
     n_embed = len(plan.models) - n_chat
     window = plan.end_ms - plan.start_ms - 240_000  # margins keep every hop inside the window
     offsets = "([" + ", ".join(str(o) for o in BOUNDARY_OFFSETS_MS) + "]::BIGINT[])"
-    loss, drift = r["identity_loss_rate"], r["schema_drift_rate"]
+    loss, drift, anon = r["identity_loss_rate"], r["schema_drift_rate"], r["anonymous_rate"]
     unknown_cc = r["unknown_cost_center_rate"] if plan.unknown_ccs else 0.0
     conflict = r["cost_center_conflict_rate"] if len(plan.taxonomy) > 1 else 0.0
     boundary = r["boundary_rate"] if plan.boundaries else 0.0
@@ -426,10 +500,15 @@ SELECT
     u(i, 16) < {plan.cost_center_share} AS carries_cc,
     u(i, 17) < {unknown_cc} AS f_unknown_cc,
     u(i, 18) < {conflict} AND NOT u(i, 17) < {unknown_cc} AS conflict_draw,
-    CASE WHEN u(i, 20) < {loss} THEN 'L' WHEN u(i, 20) < {loss + drift} THEN 'D' ELSE 'C' END AS id_mode,
+    CASE WHEN u(i, 20) < {loss} THEN 'L' WHEN u(i, 20) < {loss + drift} THEN 'D'
+         WHEN u(i, 20) < {loss + drift + anon} THEN 'N' ELSE 'C' END AS id_mode,
     u(i, 21) < {plan.drift_keep_share} AS drift_keep,
     u(i, 22) < {r['agent_actor_missing_rate']} AS actor_drop_draw,
-    u(i, 23) < {r['snapshot_model_rate']} AS f_snapshot,
+    u(i, 23) < {r['snapshot_model_rate']} AS snapshot_draw,
+    u(i, 29) < 0.5 AS compact_snapshot,
+    u(i, 33) < {r['tenant_claim_conflict_rate']} AS claim_draw,
+    {_pick_from(plan.tenants, 34)} AS claim_pick,
+    u(i, 35) < {r['long_context_rate']} AS long_draw,
     u(i, 24) < {r['unpriced_model_rate']} AS unpriced_draw,
     u(i, 25) < {boundary} AS f_boundary,
     pick(i, 26, {len(plan.boundaries)}) AS b_idx,
@@ -463,7 +542,7 @@ placed AS (
     FROM d LEFT JOIN boundaries b ON d.f_boundary AND b.b_idx = d.b_idx
 ),
 enriched AS (
-    SELECT placed.*, m.provider, m.model AS request_model, m.operation, m.snapshot,
+    SELECT placed.*, m.provider, m.model AS request_model, m.operation, m.snapshot, m.snapshot_compact,
         m.has_cache_read, m.has_cache_write, m.has_reasoning,
         CASE WHEN p.to_ms IS NULL OR call_ms < p.to_ms THEN p.cost_center END AS policy_cc
     FROM placed
@@ -474,6 +553,7 @@ tokens AS (
     SELECT *,
         -- Log-uniform counts; input includes cache tokens, output includes reasoning.
         CASE WHEN operation = 'embeddings' THEN floor(8 * pow(500, u(i, 40)))
+             WHEN long_draw THEN 100000 + floor(200000 * u(i, 39))
              ELSE floor(50 * pow(160, u(i, 41))) END::BIGINT AS input_tokens,
         CASE WHEN operation = 'embeddings' THEN 0 ELSE floor(10 * pow(200, u(i, 42))) END::BIGINT AS output_tokens
     FROM enriched
@@ -495,13 +575,20 @@ timed AS (
 )
 SELECT
     i, call_ms, call_end_ms, tenant_id, workflow_id, actor_id, has_agent, agent_name, id_mode, drift_keep,
+    claim_draw AND id_mode <> 'N' AS f_claim,
+    CASE WHEN claim_draw AND id_mode <> 'N'
+         THEN CASE WHEN claim_pick = tenant_id THEN 't_spoofed' ELSE claim_pick END
+         ELSE tenant_id END AS edge_tenant_id,
+    long_draw AND operation = 'chat' AS f_long_context,
+    snapshot_draw AND snapshot <> request_model AS f_snapshot,
     has_agent AND actor_drop_draw AS f_actor_drop,
     f_unknown_tenant, f_unregistered_workflow, f_unknown_cc,
     conflict_draw AND policy_cc IS NOT NULL AS f_conflict,
-    f_snapshot, f_unpriced, boundary_kind, use_system_key,
+    f_unpriced, boundary_kind, use_system_key,
     provider, request_model, operation, has_cache_read, has_cache_write, has_reasoning,
     CASE WHEN f_unpriced THEN coalesce(MAP {{{unpriced_by_provider}}}[provider], {fallback_unpriced})
-         WHEN f_snapshot THEN snapshot ELSE request_model END AS response_model,
+         WHEN snapshot_draw AND compact_snapshot THEN snapshot_compact
+         WHEN snapshot_draw THEN snapshot ELSE request_model END AS response_model,
     CASE WHEN f_unknown_cc THEN {_pick_from(plan.unknown_ccs or ['cc_none'], 30)}
          WHEN conflict_draw AND policy_cc IS NOT NULL
          THEN {taxonomy}[(list_position({taxonomy}, policy_cc) + pick(i, 31, {n_tax - 1})) % {n_tax} + 1]
@@ -558,6 +645,7 @@ INSERT INTO calls BY NAME SELECT
     $actor AS actor_id, false AS has_agent, 'A' AS id_mode, false AS drift_keep, false AS f_actor_drop,
     false AS f_unknown_tenant, false AS f_unregistered_workflow, false AS f_unknown_cc, false AS f_conflict,
     false AS f_snapshot, false AS f_unpriced, true AS use_system_key, $provider AS provider,
+    false AS f_claim, $tenant AS edge_tenant_id, false AS f_long_context,
     $request_model AS request_model, NULL AS operation, false AS has_cache_read, false AS has_cache_write,
     false AS has_reasoning, $response_model AS response_model, NULL AS carried_cc,
     $input AS input_tokens, 0 AS cache_read_tokens, 0 AS cache_write_tokens, $output AS output_tokens,
@@ -594,12 +682,12 @@ def identity_key_sql(field_name: str, hop: str) -> str:
     if field_name == "cost_center":
         # Not renamed by drift; consumed with everything else when identity is lost.
         if hop == "edge":
-            return "'http.request.header.x-cost-center'"
+            return "CASE WHEN id_mode <> 'N' THEN 'http.request.header.x-cost-center' END"
         return "CASE WHEN id_mode IN ('C', 'D') THEN 'cost_center' END"
     header, canon = _lit(EDGE_HEADER_KEYS[field_name]), _lit(CANONICAL_KEYS[field_name])
     edge_alias, gateway_alias, router_alias = (_lit(k) for k in DRIFT_KEYS[field_name])
     if hop == "edge":
-        return f"CASE WHEN id_mode = 'D' THEN {edge_alias} ELSE {header} END"
+        return f"CASE id_mode WHEN 'D' THEN {edge_alias} WHEN 'N' THEN NULL ELSE {header} END"
     drift = {"gateway": gateway_alias, "router": router_alias, "agent": router_alias}.get(
         hop, f"CASE WHEN drift_keep THEN {router_alias} END"
     )
@@ -609,6 +697,11 @@ def identity_key_sql(field_name: str, hop: str) -> str:
     if field_name == "actor" and hop in ("agent", "call"):
         key = f"CASE WHEN f_actor_drop THEN NULL ELSE {key} END"
     return key
+
+
+def identity_value_sql(field_name: str, hop: str) -> str:
+    """Column holding one identity field's value on one hop (a claim conflict differs at the edge)."""
+    return "edge_tenant_id" if (field_name, hop) == ("tenant", "edge") else IDENTITY_VALUES[field_name]
 
 
 def _str(key: str, value_sql: str) -> str:
@@ -622,8 +715,8 @@ def _num(key: str, value_sql: str) -> str:
 
 def _identity_members(hop: str) -> list[str]:
     members = []
-    for field_name, value in IDENTITY_VALUES.items():
-        key = identity_key_sql(field_name, hop)
+    for field_name in IDENTITY_VALUES:
+        key, value = identity_key_sql(field_name, hop), identity_value_sql(field_name, hop)
         members.append(f"CASE WHEN {value} IS NOT NULL THEN '\"' || ({key}) || '\":\"' || {value} || '\"' END")
     return members
 
@@ -820,17 +913,23 @@ TRUTH_COLUMNS = (
     "injected_faults",
 )  # fmt: skip
 EXPECTED_COLUMNS = (
-    "expected_tenant_id", "expected_tenant_source_key", "expected_workflow_id", "expected_workflow_source_key",
-    "expected_actor_id", "expected_actor_source_key", "expected_trace_cost_center",
-    "expected_cost_center_source_key", "expected_priced_model", "expected_pricing_status", "expected_cost_usd",
+    "expected_tenant_id", "expected_tenant_source_key", "expected_tenant_source_depth",
+    "expected_workflow_id", "expected_workflow_source_key", "expected_actor_id", "expected_actor_source_key",
+    "expected_trace_cost_center", "expected_cost_center_source_key",
+    "expected_identity_conflict", "expected_claimed_tenant_id",
+    "expected_pricing_provider", "expected_priced_model", "expected_pricing_status",
+    "expected_list_cost_usd", "expected_cost_usd", "expected_contract_id", "expected_billed",
     "expected_cost_center", "expected_attribution_status", "expected_reasons", "expected_cost_center_conflict",
 )  # fmt: skip
+BOOL_COLUMNS = frozenset({"expected_identity_conflict", "expected_billed", "expected_cost_center_conflict"})
 LEDGER_COLUMNS = TRUTH_COLUMNS + EXPECTED_COLUMNS
 
 FAULT_LABELS = {
     "id_mode = 'L'": "identity_lost",
+    "id_mode = 'N'": "anonymous",
     "id_mode = 'D' AND drift_keep": "schema_drift_kept_alias",
     "id_mode = 'D' AND NOT drift_keep": "schema_drift_dropped",
+    "f_claim": "tenant_claim_conflict",
     "f_actor_drop": "agent_actor_missing",
     "f_unknown_tenant": "unknown_tenant",
     "f_unregistered_workflow": "unregistered_workflow",
@@ -838,9 +937,12 @@ FAULT_LABELS = {
     "f_conflict": "cost_center_conflict",
     "f_snapshot AND NOT f_unpriced": "snapshot_model",
     "f_unpriced": "unpriced_model",
+    "f_long_context": "long_context",
     "boundary_kind = 'price'": "price_change_boundary",
     "boundary_kind = 'cost_center'": "cost_center_move_boundary",
 }
+# The call's ancestry, nearest first, with each hop's service.name.
+CHAIN = (("call", "model-client"), ("agent", "agent"), ("router", "router"), ("gateway", "gateway"), ("edge", "edge"))
 
 
 def _ledger_sql(plan: Plan) -> str:
@@ -849,7 +951,11 @@ def _ledger_sql(plan: Plan) -> str:
     # Same draws as spans_sql for hop 4 (the model call).
     labels.append(f"CASE WHEN i >= 0 AND u(i, 94) < {r['duplicate_rate']} THEN 'duplicate_call_span' END")
     labels.append(f"CASE WHEN i >= 0 AND u(i, 84) < {r['late_rate']} THEN 'late_call_span' END")
-    call_keys = ", ".join(f"({identity_key_sql(f, 'call')}) AS key_{f}" for f in IDENTITY_VALUES)
+    hop_keys = ", ".join(
+        f"({identity_key_sql(f, hop)}) AS key_{f}_{hop}, {identity_value_sql(f, hop)} AS value_{f}_{hop}"
+        for hop, _ in CHAIN
+        for f in IDENTITY_VALUES
+    )
     return f"""
 SELECT trace_id || ':' || s_call AS call_id, trace_id, s_call AS span_id, iso(call_ms) AS call_at,
     tenant_id AS true_tenant_id, NULL::VARCHAR AS true_cost_center, workflow_id AS true_workflow_id,
@@ -857,7 +963,7 @@ SELECT trace_id || ':' || s_call AS call_id, trace_id, s_call AS span_id, iso(ca
     provider, request_model, response_model, operation,
     input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
     concat_ws(';', {', '.join(labels)}) AS injected_faults,
-    call_ms, tenant_id, workflow_id, actor_id, carried_cc, {call_keys}
+    call_ms, tenant_id, carried_cc, has_agent, {hop_keys}
 FROM calls ORDER BY call_ms, trace_id
 """
 
@@ -865,53 +971,46 @@ FROM calls ORDER BY call_ms, trace_id
 class LedgerOracle:
     """Expected ledger columns for batches of calls, via attribution_oracle.
 
-    Results that depend only on a price or policy epoch (the interval between
-    two change instants of the sheet / policy table) are cached: prices per
-    (provider, models, epoch); attribution per (call-span identity with the
-    actor value masked, policy epoch, pricing status), since the rules only
-    ask whether an actor is present.
+    Identity is resolved over the call span and its ancestors (with
+    `recover` false, the call span only). Cached: the model resolution per
+    (provider, model); attribution per (hop keys and values with actor
+    values masked, policy epoch, pricing status), since the generator sends
+    one actor per trace and the rules only ask whether an actor is present.
     """
 
-    def __init__(self, policy: oracle.Policy, book: oracle.PriceBook, project: oracle.ProjectVars) -> None:
-        self.policy, self.book, self.project = policy, book, project
-        self.identity = oracle.IdentityResolver(project.identity_aliases)
+    def __init__(
+        self,
+        policy: oracle.Policy,
+        prices: oracle.PriceOracle,
+        project: oracle.ProjectVars,
+        identity: oracle.IdentityResolver,
+    ) -> None:
+        self.policy, self.prices, self.project, self.identity = policy, prices, project, identity
         aliases = project.identity_aliases
         other = {k for name, keys in aliases.items() if name != "actor_id" for k in keys}
         self._actor_keys = frozenset(aliases["actor_id"]) - other
-        self._prices: dict[tuple, tuple[str, tuple] | None] = {}
-        self._attributions: dict[tuple, oracle.Attribution] = {}
+        self._attributions: dict[tuple, tuple] = {}
         self._true_ccs: dict[tuple, str | None] = {}
 
-    def _priced(
-        self, provider: str | None, request: str | None, response: str | None, call_ms: int, tokens: oracle.Tokens
-    ) -> oracle.PricedCall:
-        key = (provider, request, response, self.book.epoch(call_ms))
-        if key not in self._prices:
-            normalized = self.project.normalize_provider(provider)
-            self._prices[key] = oracle.resolve_prices(self.book, normalized, request, response, call_ms)
-        found = self._prices[key]
-        cost = oracle.cost_of(found[1], tokens) if found else None
-        # Same composition as oracle.price_call, with the lookup cached.
-        if found is None or cost is None:
-            return oracle.PricedCall("unpriced", None, None)
-        return oracle.PricedCall("priced", found[0], cost)
-
     def _attribution(
-        self, attrs: dict[str, str], call_ms: int, pricing_status: str
-    ) -> tuple[oracle.Attribution, str | None]:
-        """(attribution, actor id); the cached attribution's actor_id is the mask."""
-        masked = tuple((k, "*" if k in self._actor_keys and not oracle.is_blank(v) else v) for k, v in attrs.items())
+        self, chain: list[oracle.Hop], call_ms: int, pricing_status: str
+    ) -> tuple[oracle.Attribution, dict[str, oracle.Resolved], str | None]:
+        """(attribution, resolved fields, actor id); the cached attribution's actor_id is the mask."""
+        masked = tuple(
+            (hop.service, tuple((k, "*" if k in self._actor_keys else v) for k, v in hop.attrs.items()))
+            for hop in chain
+        )
         key = (masked, self.policy.epoch(call_ms), pricing_status)
         got = self._attributions.get(key)
         if got is None:
-            # Today the pipeline reads identity from the model-call span only. A
-            # later --expect-lineage-recovery passes [call, parent, ...] here
-            # (identity_key_sql() already gives every hop's keys) and adds the
-            # ancestors' attributes to the cache key.
-            got = oracle.attribute(self.identity.resolve([dict(masked)]), call_ms, self.policy, pricing_status)
+            masked_chain = [oracle.Hop(service, dict(attrs)) for service, attrs in masked]
+            resolved, conflict = self.identity.resolve(masked_chain, call_ms)
+            got = (oracle.attribute(resolved, call_ms, self.policy, pricing_status, conflict), resolved)
             self._attributions[key] = got
-        actor_key = got.source_keys["actor_id"]
-        return got, attrs[actor_key].strip() if actor_key else None
+        attribution, resolved = got
+        actor = resolved["actor_id"]
+        actor_id = str(chain[actor.depth].attrs[actor.key]).strip() if actor.key is not None else None
+        return attribution, resolved, actor_id
 
     def _true_cc(self, tenant: str | None, carried_cc: str | None, call_ms: int) -> str | None:
         key = (tenant, carried_cc, self.policy.epoch(call_ms))
@@ -923,31 +1022,53 @@ class LedgerOracle:
         """(true cost centers, expected columns) for one batch of ledger source columns."""
         out_rows: list[tuple] = []
         true_ccs: list[str | None] = []
-        keys = zip(*(c[f"key_{f}"] for f in IDENTITY_VALUES))
-        values = zip(*(c[column] for column in IDENTITY_VALUES.values()))
+        hop_columns = [
+            (hop, service, [(c[f"key_{f}_{hop}"], c[f"value_{f}_{hop}"]) for f in IDENTITY_VALUES])
+            for hop, service in CHAIN
+        ]
         tokens = zip(*(c[f"{t}_tokens"] for t in oracle.TOKEN_TYPES))
         rows = zip(c["call_ms"], c["provider"], c["request_model"], c["response_model"], c["tenant_id"],
-                   c["carried_cc"], keys, values, tokens)  # fmt: skip
-        for call_ms, provider, request_model, response_model, tenant, carried_cc, key_row, value_row, token_row in rows:
-            priced = self._priced(provider, request_model, response_model, call_ms, oracle.Tokens(*token_row))
-            attrs = {k: v for k, v in zip(key_row, value_row) if k is not None and v is not None}
-            got, actor = self._attribution(attrs, call_ms, priced.pricing_status)
+                   c["carried_cc"], c["has_agent"], tokens)  # fmt: skip
+        fmt = oracle.format_decimal
+        for n, (call_ms, provider, request_model, response_model, tenant, carried_cc, has_agent, token_row) in (
+            enumerate(rows)
+        ):
+            priced = self.prices.price(provider, request_model, response_model, call_ms, oracle.Tokens(*token_row))
+            chain = [
+                oracle.Hop(service, {keys[n]: values[n] for keys, values in pairs if keys[n] is not None
+                                     and values[n] is not None})
+                for hop, service, pairs in hop_columns
+                if hop != "agent" or has_agent
+            ]  # fmt: skip
+            got, resolved, actor = self._attribution(chain, call_ms, priced.pricing_status)
             true_ccs.append(self._true_cc(tenant, carried_cc, call_ms))
+            billed = priced.pricing_status != "invalid_usage"
+            conflict = got.identity_conflict
             out_rows.append((
-                got.tenant_id, got.source_keys["tenant_id"], got.workflow_id, got.source_keys["workflow_id"],
-                actor, got.source_keys["actor_id"], got.trace_cost_center, got.source_keys["cost_center"],
-                priced.priced_model, priced.pricing_status, oracle.format_decimal(priced.cost_usd) or None,
+                got.tenant_id, resolved["tenant_id"].key, resolved["tenant_id"].depth,
+                got.workflow_id, resolved["workflow_id"].key, actor, resolved["actor_id"].key,
+                got.trace_cost_center, resolved["cost_center"].key,
+                conflict is not None, conflict.claimed_tenant_id if conflict else None,
+                priced.pricing_provider, priced.priced_model, priced.pricing_status,
+                fmt(priced.list_cost_usd) or None, fmt(priced.cost_usd) or None, priced.contract_id, billed,
                 got.cost_center, got.status, ";".join(got.reasons) or None, got.cost_center_conflict,
             ))  # fmt: skip
         columns = list(zip(*out_rows)) or [() for _ in EXPECTED_COLUMNS]
         return true_ccs, dict(zip(EXPECTED_COLUMNS, columns))
 
 
+def _arrow_type(name: str) -> pa.DataType:
+    if name in BOOL_COLUMNS:
+        return pa.bool_()
+    return pa.int64() if name.endswith("_depth") else pa.string()
+
+
 def write_ledger(con: duckdb.DuckDBPyConnection, plan: Plan, ledger: LedgerOracle, path: Path) -> int:
     """Stream calls in batches: truth columns pass through Arrow, the oracle adds expected ones."""
-    needed = ["call_ms", "provider", "request_model", "response_model", "tenant_id", "carried_cc", "workflow_id",
-              "actor_id", *(f"key_{f}" for f in IDENTITY_VALUES), "input_tokens", "cache_read_tokens",
-              "cache_write_tokens", "output_tokens", "reasoning_tokens"]  # fmt: skip
+    needed = ["call_ms", "provider", "request_model", "response_model", "tenant_id", "carried_cc", "has_agent",
+              *(f"{kind}_{f}_{hop}" for hop, _ in CHAIN for f in IDENTITY_VALUES for kind in ("key", "value")),
+              "input_tokens", "cache_read_tokens", "cache_write_tokens", "output_tokens",
+              "reasoning_tokens"]  # fmt: skip
     count = 0
     options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
     with path.open("wb") as handle:
@@ -958,8 +1079,7 @@ def write_ledger(con: duckdb.DuckDBPyConnection, plan: Plan, ledger: LedgerOracl
             true_ccs, expected = ledger.expected(columns)
             arrays = [batch.column(name) for name in TRUTH_COLUMNS]
             arrays[TRUTH_COLUMNS.index("true_cost_center")] = pa.array(true_ccs, pa.string())
-            arrays += [pa.array(expected[name], pa.bool_() if name.endswith("conflict") else pa.string())
-                       for name in EXPECTED_COLUMNS]  # fmt: skip
+            arrays += [pa.array(expected[name], _arrow_type(name)) for name in EXPECTED_COLUMNS]
             table = pa.Table.from_arrays(arrays, names=list(LEDGER_COLUMNS))
             if writer is None:
                 writer = pa_csv.CSVWriter(handle, table.schema, write_options=options)
@@ -988,8 +1108,10 @@ def generate(args: argparse.Namespace) -> tuple[int, int]:
     """Write spans and ledger for parsed options; returns (span lines, calls)."""
     project = oracle.ProjectVars.load(args.project_file)
     policy = oracle.Policy.load(args.seeds_dir)
-    book = oracle.PriceBook.load(args.seeds_dir, project)
-    plan = build_plan(args, policy, book)
+    book = oracle.PriceBook.load(args.seeds_dir)
+    prices = oracle.PriceOracle(args.seeds_dir, project)
+    identity = oracle.IdentityResolver(project, oracle.load_virtual_keys(args.seeds_dir), args.expect_lineage_recovery)
+    plan = build_plan(args, policy, book, prices)
     args.out.mkdir(parents=True, exist_ok=True)
     clear_previous_output(args.out)
     spill = Path(tempfile.mkdtemp(prefix="generate_traces_"))
@@ -1006,7 +1128,8 @@ def generate(args: argparse.Namespace) -> tuple[int, int]:
         # released), so the two overlap; each writes its own files.
         with ThreadPoolExecutor(max_workers=1) as pool:
             ledger = pool.submit(
-                write_ledger, con.cursor(), plan, LedgerOracle(policy, book, project), args.out / "ledger.csv"
+                write_ledger, con.cursor(), plan, LedgerOracle(policy, prices, project, identity),
+                args.out / "ledger.csv",
             )
             spans = WRITERS[args.format](con, plan, args.out)
             calls = ledger.result()

@@ -70,3 +70,22 @@
         {%- endfor %}
     ) as varchar)
 {%- endmacro %}
+
+{#- The top-level keys of a JSON object (text), in document order, repeats
+    kept; and the values under them as text (strings unquoted, nested values
+    as JSON text, JSON null as null), in the same order. One parse each. -#}
+{% macro json_top_level_keys(json_expr) -%}
+    {{ return(adapter.dispatch('json_top_level_keys', 'llm_spend_attribution')(json_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_top_level_keys(json_expr) -%}
+    json_keys({{ json_expr }})
+{%- endmacro %}
+
+{% macro json_top_level_values(json_expr) -%}
+    {{ return(adapter.dispatch('json_top_level_values', 'llm_spend_attribution')(json_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_top_level_values(json_expr) -%}
+    json_extract_string({{ json_expr }}, '$.*')
+{%- endmacro %}

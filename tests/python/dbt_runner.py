@@ -43,12 +43,13 @@ def run_dbt(
     extra_vars: dict | None = None,
     select: str | None = None,
     extra_args: list[str] | None = None,
+    project_dir: Path = PROJECT_DIR,
 ) -> DbtRun:
     """Run `dbt <command>` with its own profile, database and target dir."""
     work_dir.mkdir(parents=True, exist_ok=True)
     profiles_dir = work_dir / "profiles"
     profiles_dir.mkdir(exist_ok=True)
-    shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles_dir / "profiles.yml")
+    shutil.copy(project_dir / "profiles.example.yml", profiles_dir / "profiles.yml")
     (work_dir / "tmp").mkdir(exist_ok=True)
     database = work_dir / "test.duckdb"
     target_dir = work_dir / "target"
@@ -58,7 +59,7 @@ def run_dbt(
     args = [
         dbt_executable(),
         command,
-        "--project-dir", str(PROJECT_DIR),
+        "--project-dir", str(project_dir),
         "--profiles-dir", str(profiles_dir),
         "--target-path", str(target_dir),
         "--log-path", str(work_dir / "logs"),
@@ -72,6 +73,6 @@ def run_dbt(
     env["DBT_DUCKDB_PATH"] = str(database)
     env["DBT_DUCKDB_TEMP_DIR"] = str(work_dir / "tmp")
     completed = subprocess.run(
-        args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+        args, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, database, target_dir)

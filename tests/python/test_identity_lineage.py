@@ -313,20 +313,29 @@ def test_defend_request_answers_the_five_questions_on_the_sample(tmp_path: Path)
     build = _new_build(tmp_path, "sample")
     done = _dbt(build, "build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
     assert done.returncode == 0, done.stdout[-3000:]
-    call_id = "2a5bd02710e975a7fbb92da876655950:e3ef7d836cb3b1d0"
+    # A sample call whose tenant was consumed before the model-call span.
+    (call_id, tenant, key, hop, depth, cost_center, response_model, price_id, workflow, owner, actor_type,
+     actor) = _query(build, """
+        select call_id, tenant_id, tenant_id_source_key, tenant_id_source_hop, tenant_id_source_depth,
+               chargeback_cost_center, response_model, input_price_id, workflow_id, budget_owner,
+               actor_type, actor_id
+        from marts.fct_llm_calls
+        where tenant_id_source_depth > 0 and cost_center_source = 'policy'
+          and workflow_id is not null and budget_owner is not null and actor_id is not null
+          and pricing_status = 'priced'
+        order by call_id
+        limit 1
+    """)[0]
     done = _dbt(build, "compile", "--select", "defend_request", extra_vars={"call_id": call_id})
     assert done.returncode == 0, done.stdout[-3000:]
     sql = (build.target / "compiled" / "llm_spend_attribution" / "analyses" / "defend_request.sql").read_text()
     answers = _query(build, sql)
     assert [row[0] for row in answers] == [call_id] * 5
     by_question = {row[3]: (row[5], row[6]) for row in answers}
-    # The tenant was consumed before the model-call span: the edge's header answers.
-    assert by_question[1] == ("t_globex", "attribute http.request.header.x-tenant on hop edge / POST /v1/chat (depth 3)")
-    assert by_question[2][0] == "cc_growth"
-    assert "cost_center_policy row (tenant t_globex, valid from 2024-01-01 00:00:00 to 2026-05-15" in by_question[2][1]
-    assert by_question[3][0] == "gpt-4o (openai, requested gpt-4o): $0.008000000000000"
-    assert "input $2.500000000/Mtok [openai/gpt-4o/input/0/1970-01-01" in by_question[3][1]
-    assert by_question[4] == ("wf_support_chat (budget owner customer-support)",
-                              "attribute workflow_id on hop model-client / chat gpt-4o (depth 0); "
-                              "budget owner from workflow_registry")
-    assert by_question[5][0] == "human (u_alice)"
+    assert by_question[1] == (tenant, f"attribute {key} on hop {hop} (depth {depth})")
+    assert by_question[2][0] == cost_center
+    assert by_question[2][1].startswith(f"cost_center_policy row (tenant {tenant}, valid from ")
+    assert by_question[3][0].startswith(f"{response_model} (")
+    assert f"[{price_id}, genai-prices" in by_question[3][1]
+    assert by_question[4][0] == f"{workflow} (budget owner {owner})"
+    assert by_question[5][0] == f"{actor_type} ({actor})"

@@ -193,7 +193,12 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, object]
             dbt_executable(), 'build', '--select', '+fct_llm_calls', '--exclude', 'test_type:unit', '--indirect-selection', 'cautious',
             '--project-dir', str(REPO_ROOT), '--profiles-dir', str(work),
             '--target-path', str(work / 'target'), '--log-path', str(work / 'logs'),
-            '--vars', json.dumps({'traces_path': str(work / 'traces' / '*.jsonl')}),
+            # Calls reach the end of 2026 to cover every price change in the
+            # seed; future-timestamp quarantine is tested in test_bad_input.
+            '--vars', json.dumps({
+                'traces_path': str(work / 'traces' / '*.jsonl'),
+                'max_future_skew_hours': 24 * 800,
+            }),
         ],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
     )

@@ -3,6 +3,7 @@
     Resource attributes are carried down to each span (span attributes win);
     the instrumentation scope is kept as otel.scope.name / otel.scope.version.
     Events and links are not read (events carry prompt content). -#}
+{{ config(materialized='ephemeral') }}
 with
 
 records as (
@@ -10,7 +11,7 @@ records as (
         source_file,
         line_number,
         raw_line
-    from {{ ref('base_traces__records') }}
+    from {{ ref('base_traces__lines') }}
     where record_format = 'otlp_json'
 ),
 
@@ -33,37 +34,50 @@ fields as (
     from exploded
 ),
 
+files as (
+    select distinct
+        source_file,
+        file_size,
+        file_modified_at
+    from {{ ref('base_traces__lines') }}
+    where record_format = 'otlp_json'
+),
+
 parsed as (
     select
-        source_file,
-        line_number,
+        fields.source_file,
+        files.file_size,
+        files.file_modified_at,
+        fields.line_number,
         case
-            when span_index is not null
+            when fields.span_index is not null
                 then {{ dbt.concat([
-                    "'resourceSpans['", dbt.safe_cast('resource_index', dbt.type_string()),
-                    "'].scopeSpans['", dbt.safe_cast('scope_index', dbt.type_string()),
-                    "'].spans['", dbt.safe_cast('span_index', dbt.type_string()), "']'"
+                    "'resourceSpans['", dbt.safe_cast('fields.resource_index', dbt.type_string()),
+                    "'].scopeSpans['", dbt.safe_cast('fields.scope_index', dbt.type_string()),
+                    "'].spans['", dbt.safe_cast('fields.span_index', dbt.type_string()), "']'"
                 ]) }}
         end as batch_position,
         'otlp_json' as record_format,
-        cast(span_json as {{ dbt.type_string() }}) as raw_record,
-        span.traceid as raw_trace_id,
-        span.spanid as raw_span_id,
-        span.parentspanid as raw_parent_span_id,
-        span.name as span_name,
-        span.kind as raw_span_kind,
-        span.starttimeunixnano as raw_started_at,
-        span.endtimeunixnano as raw_ended_at,
-        span.status.code as raw_status_code,
+        cast(fields.span_json as {{ dbt.type_string() }}) as raw_record,
+        fields.span['traceid'] as raw_trace_id,
+        fields.span['spanid'] as raw_span_id,
+        fields.span['parentspanid'] as raw_parent_span_id,
+        fields.span['name'] as span_name,
+        fields.span['kind'] as raw_span_kind,
+        fields.span['starttimeunixnano'] as raw_started_at,
+        fields.span['endtimeunixnano'] as raw_ended_at,
+        fields.span['status']['code'] as raw_status_code,
         -- noqa: disable=PRS
         -- (sqlfluff's duckdb grammar does not parse two-argument lambdas)
-        {{ map_merge([
-            otlp_attributes_map('resource_attributes'),
-            map_of(["'otel.scope.name'", "'otel.scope.version'"], ['scope_name', 'scope_version']),
-            otlp_attributes_map('span.attributes')
-        ]) }} as attributes
+        {{ map_entry_list(map_merge([
+            otlp_attributes_map('fields.resource_attributes'),
+            map_of(["'otel.scope.name'", "'otel.scope.version'"], ['fields.scope_name', 'fields.scope_version']),
+            otlp_attributes_map('fields.span.attributes')
+        ])) }} as attribute_entries
         -- noqa: enable=PRS
     from fields
+    left join files
+        on fields.source_file = files.source_file
 )
 
 select * from parsed

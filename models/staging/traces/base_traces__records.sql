@@ -1,34 +1,39 @@
-{#- Every physical line of the span files under var traces_path, numbered
-    per file and classified by shape. Nothing is filtered here: malformed
-    lines stay, so they can be quarantined and counted. -#}
+{#- Every physical line of the staged span files, numbered per file and
+    classified by shape (one row per line, also for an OTLP batch of many
+    spans). Derived from stg_traces__parsed_records, so it never re-reads
+    raw files; raw_line is kept (truncated) for malformed and blank lines
+    only, the ones quarantine shows. -#}
+{{ config(materialized='view') }}
 with
 
-raw_lines as (
-    select * from {{ read_raw_lines(var('traces_path')) }}
+parsed_records as (
+    select * from {{ ref('stg_traces__parsed_records') }}
 ),
 
-numbered as (
-    select
-        source_file,
-        raw_line,
-        scan_position
-        - min(scan_position) over (partition by source_file)
-        + 1 as line_number
-    from raw_lines
-),
-
-classified as (
+single_record_lines as (
     select
         source_file,
         line_number,
-        raw_line,
-        case
-            when raw_line is null or trim(raw_line) = '' then 'blank'
-            when not {{ json_is_object('raw_line') }} then 'malformed'
-            when {{ json_has_key('raw_line', 'resourceSpans') }} then 'otlp_json'
-            else 'flat_json'
-        end as record_format
-    from numbered
+        case when record_format in ('malformed', 'blank') then raw_record end as raw_line,
+        record_format
+    from parsed_records
+    where record_format != 'otlp_json'
+),
+
+batch_lines as (
+    select distinct
+        source_file,
+        line_number,
+        cast(null as {{ dbt.type_string() }}) as raw_line,
+        record_format
+    from parsed_records
+    where record_format = 'otlp_json'
+),
+
+final as (
+    select * from single_record_lines
+    union all
+    select * from batch_lines
 )
 
-select * from classified
+select * from final

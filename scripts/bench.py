@@ -1,0 +1,241 @@
+"""Benchmark: DuckDB floor, full dbt build, nightly incremental run, per-row baseline.
+
+For each size (million spans) it generates 31 days of traces (scripts/generate_traces.py),
+then measures in one run:
+  (a) the floor: one DuckDB query reading the same files (read_json, sum of tokens and
+      count distinct trace_id);
+  (b) a full `dbt build` (models and tests) into a fresh DuckDB file;
+  (c) the nightly run: `dbt build` over 30 days already staged, after the 31st day lands;
+  (d) peak RSS of each (the whole process tree, polled from /proc);
+  (e) the per-row Python baseline: genai-prices calc_price over a sample of the built
+      calls, extrapolated to calls per second.
+Writes BENCHMARKS.md (docs/nightly.md explains the nightly command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT = Path(__file__).resolve().parents[1]
+SPANS_PER_CALL = 4.43  # generator average (edge, gateway, router, [agent], model call)
+
+
+@dataclass
+class Measured:
+    """Wall time and peak RSS of one step."""
+
+    seconds: float
+    peak_rss_mb: float
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Sum of VmRSS over root and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        rss[int(entry)] = int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_measured(args: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run a command, polling the RSS of its process tree; fail loudly on error."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, cwd=PROJECT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(process.stdout or []))
+    reader.start()
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.2)
+    reader.join()
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.stderr.write("".join(output[-80:]))
+        raise SystemExit(f"command failed: {' '.join(args)}")
+    return Measured(seconds, peak / 1024)
+
+
+def generate(out: Path, calls: int, days: int) -> None:
+    """Generated traces, partitioned per day/hour, every fault at its default rate."""
+    subprocess.run([sys.executable, str(PROJECT / "scripts" / "generate_traces.py"), "--calls", str(calls),
+                    "--days", str(days), "--start", "2026-05-01", "--all-faults", "--seed", "8",
+                    "--out", str(out)], check=True, capture_output=True)
+
+
+def dbt_env(database: Path, memory_limit: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["DBT_DUCKDB_PATH"] = str(database)
+    env["DBT_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    return env
+
+
+def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, full_refresh: bool = False) -> Measured:
+    args = [str(Path(sys.executable).with_name("dbt")), "build", "--target-path", str(work / "target"),
+            "--log-path", str(work / "logs"), "--vars", json.dumps({"traces_path": glob})]
+    if full_refresh:
+        args.append("--full-refresh")
+    return run_measured(args, dbt_env(database, memory_limit))
+
+
+def floor(glob: str, memory_limit: str) -> Measured:
+    code = (
+        "import duckdb, sys; c = duckdb.connect(); "
+        f"c.execute(\"set memory_limit='{memory_limit}'\"); "
+        "print(c.execute(\"select sum(\\\"gen_ai.usage.input_tokens\\\"), count(distinct trace_id) "
+        f"from read_json('{glob}', format='newline_delimited', union_by_name=true)\").fetchall())"
+    )
+    return run_measured([sys.executable, "-c", code])
+
+
+def baseline_calls_per_second(database: Path, sample: int) -> tuple[float, int]:
+    """genai-prices calc_price, one call at a time, over a sample of built calls."""
+    from genai_prices import Usage, calc_price
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.sql(
+            "select provider, coalesce(response_model, request_model), input_tokens, output_tokens,"
+            " cache_read_tokens, started_at from marts.fct_llm_calls"
+            f" where input_tokens is not null using sample {sample} rows (reservoir, 42)"
+        ).fetchall()
+    start = time.perf_counter()
+    priced = 0
+    for provider, model, input_tokens, output_tokens, cache_read, started_at in rows:
+        try:
+            calc_price(Usage(input_tokens=int(input_tokens), output_tokens=int(output_tokens or 0),
+                             cache_read_tokens=int(cache_read or 0)),
+                       model_ref=str(model), provider_id=str(provider), genai_request_timestamp=started_at)
+            priced += 1
+        except Exception:  # unknown model: still one attempt  # noqa: BLE001
+            pass
+    return len(rows) / (time.perf_counter() - start), priced
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")))
+    dbt_version = subprocess.run([str(Path(sys.executable).with_name("dbt")), "--version"],
+                                 capture_output=True, text=True).stdout.split("\n")[1].strip()
+    return (f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.1f} GB RAM, {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}, DuckDB {duckdb.__version__}, {dbt_version}")
+
+
+def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample: int) -> dict[str, float]:
+    calls = int(millions * 1_000_000 / SPANS_PER_CALL)
+    data = root / f"data_{millions}m"
+    generate(data, calls, days + 1)
+    glob = str(data / "*" / "*" / "*.jsonl")
+    spans = duckdb.sql(f"select count(*) from read_csv('{glob}', columns={{'l': 'VARCHAR'}}, delim='\\x1e',"
+                       " quote='', header=false, auto_detect=false)").fetchall()[0][0]
+    floor_run = floor(glob, memory_limit)
+
+    full_db = root / f"full_{millions}m.duckdb"
+    for stale in root.glob(f"full_{millions}m.duckdb*"):
+        stale.unlink() if stale.is_file() else shutil.rmtree(stale)
+    full_run = dbt_build(root / "work_full", full_db, glob, memory_limit)
+
+    # Nightly: 30 days already staged, then the last day lands.
+    nightly_db = root / f"nightly_{millions}m.duckdb"
+    for stale in root.glob(f"nightly_{millions}m.duckdb*"):
+        stale.unlink() if stale.is_file() else shutil.rmtree(stale)
+    last_day = sorted(p for p in data.iterdir() if p.name.startswith("dt="))[-1]
+    held = root / last_day.name
+    shutil.move(str(last_day), str(held))
+    try:
+        dbt_build(root / "work_nightly", nightly_db, glob, memory_limit)
+    finally:
+        shutil.move(str(held), str(last_day))
+    nightly_run = dbt_build(root / "work_nightly", nightly_db, glob, memory_limit)
+
+    baseline_cps, _ = baseline_calls_per_second(full_db, sample)
+    with duckdb.connect(str(full_db), read_only=True) as connection:
+        built_calls = connection.sql("select count(*) from marts.fct_llm_calls").fetchall()[0][0]
+    ours_cps = built_calls / full_run.seconds
+    return {
+        "millions": millions, "spans": spans, "gb": sum(p.stat().st_size for p in data.rglob("*.jsonl")) / 1e9,
+        "calls": built_calls, "floor_s": floor_run.seconds, "floor_mb": floor_run.peak_rss_mb,
+        "full_s": full_run.seconds, "full_mb": full_run.peak_rss_mb,
+        "nightly_s": nightly_run.seconds, "nightly_mb": nightly_run.peak_rss_mb,
+        "baseline_cps": baseline_cps, "ours_cps": ours_cps,
+    }
+
+
+def render(results: list[dict[str, float]], command: str, memory_limit: str, days: int) -> str:
+    lines = [
+        "# Benchmarks", "",
+        f"Machine: {machine()}.", "",
+        f"Generated by `{command}` (scripts/bench.py). Data: scripts/generate_traces.py, {days + 1} days,",
+        "partitioned per day/hour, every fault on at its default rate. DuckDB memory_limit "
+        f"{memory_limit} for dbt (env DBT_DUCKDB_MEMORY_LIMIT). Full build and nightly run are the real",
+        "`dbt build` (seeds, models, unit and data tests); the nightly run builds on "
+        f"{days} days already staged, after day {days + 1} lands (docs/nightly.md).", "",
+        "| spans | GB | calls | floor s | full build s | nightly s | full / floor | nightly / full "
+        "| peak RSS floor / full / nightly MB | our calls/s | baseline calls/s | ours / baseline |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['spans']:,} | {r['gb']:.2f} | {r['calls']:,} | {r['floor_s']:.1f} | {r['full_s']:.1f} "
+            f"| {r['nightly_s']:.1f} | {r['full_s'] / r['floor_s']:.1f}x | {r['nightly_s'] / r['full_s']:.0%} "
+            f"| {r['floor_mb']:.0f} / {r['full_mb']:.0f} / {r['nightly_mb']:.0f} | {r['ours_cps']:,.0f} "
+            f"| {r['baseline_cps']:,.0f} | {r['ours_cps'] / r['baseline_cps']:.0f}x |"
+        )
+    lines += ["", "Sizes run: " + ", ".join(f"{r['millions']}M spans" for r in results) + ".", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1,3,10", help="million spans, comma-separated (default 1,3,10)")
+    parser.add_argument("--days", type=int, default=30, help="days of history before the nightly day")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/llm_spend_bench"))
+    parser.add_argument("--memory-limit", default="3GB", help="DuckDB memory_limit for the builds")
+    parser.add_argument("--baseline-sample", type=int, default=20000, help="calls priced one by one")
+    parser.add_argument("--output", type=Path, default=PROJECT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    if not (PROJECT / "profiles.yml").exists():
+        shutil.copy(PROJECT / "profiles.example.yml", PROJECT / "profiles.yml")
+    results = []
+    for size in [float(s) for s in args.sizes.split(",") if s]:
+        result = bench_size(size, args.workdir, args.days, args.memory_limit, args.baseline_sample)
+        print(json.dumps(result), flush=True)
+        results.append(result)
+        args.output.write_text(render(results, "python scripts/bench.py " + " ".join(argv or sys.argv[1:]),
+                                      args.memory_limit, args.days))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
