@@ -31,8 +31,8 @@ DENIED_FUNCTIONS = (
     # JSON
     "json_extract", "json_extract_string", "json_extract_path_text", "json_transform", "json_valid",
     "json_type", "json_keys", "json_exists", "json_object", "json_array", "json_array_length",
-    "json_structure", "json_serialize", "json_contains", "to_json", "from_json", "get_json_object",
-    "json_tuple", "parse_json", "try_parse_json", "schema_of_json", "schema_of_variant",
+    "json_structure", "json_serialize", "json_contains", "json_object_keys", "to_json", "from_json",
+    "get_json_object", "json_tuple", "parse_json", "try_parse_json", "schema_of_json", "schema_of_variant",
     # reading files and file metadata
     "read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_ndjson", "read_parquet", "read_text",
     "input_file_name", "monotonically_increasing_id",
@@ -40,6 +40,7 @@ DENIED_FUNCTIONS = (
     "unnest", "explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "flatten",
     "list_filter", "list_transform", "list_sort", "list_distinct", "list_concat", "list_position",
     "list_contains", "list_value", "list_extract", "list_aggregate", "list_reduce", "list", "len",
+    "list_has", "list_has_any", "list_has_all", "list_zip", "array_has", "arrays_overlap", "zip_with",
     "array_agg", "array_contains", "array_position", "array_sort", "array_distinct", "array_length",
     "array_join", "array_to_string", "element_at", "try_element_at", "transform", "filter",
     "aggregate", "struct_pack", "struct_extract", "named_struct", "row",
@@ -70,6 +71,7 @@ DENIED_SYNTAX = (
     (r"\b(hugeint|varchar|ubigint|uinteger)\b", "DuckDB-only type name"),
     (r"\bilike\b", "ILIKE"),
     (r"\blateral\s+view\b", "LATERAL VIEW"),
+    (r"\bunion\s+(all\s+)?by\s+name\b", "UNION BY NAME"),
     (r"\bwith\s+ordinality\b", "WITH ORDINALITY"),
     (r"\binterval\b", "INTERVAL literal (use dbt.dateadd)"),
     (r"(?<![<>!])=\s*=", "=="),

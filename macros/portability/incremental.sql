@@ -17,3 +17,21 @@
 {% macro spark__day_rebuild_strategy() -%}
     {{ return('insert_overwrite') }}
 {%- endmacro %}
+
+{#- Incremental config for a model rebuilt per source file (the staged
+    records, docs/nightly.md): the rows of every file read this run replace
+    that file's rows. DuckDB and most engines delete and insert by
+    source_file; Spark overwrites partitions by source_file (dynamic
+    partition overwrite; Parquet on a local session catalog, Delta on a
+    cluster), which needs no MERGE and no unique key. -#}
+{% macro file_rebuild_config() -%}
+    {{ return(adapter.dispatch('file_rebuild_config', 'llm_spend_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__file_rebuild_config() -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'source_file'}) }}
+{%- endmacro %}
+
+{% macro spark__file_rebuild_config() -%}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['source_file']}) }}
+{%- endmacro %}

@@ -28,6 +28,7 @@ def test_check_finds_engine_specific_sql(tmp_path: Path) -> None:
         "{{ dbt.concat([\"regexp_matches(a, 'x')\", \"'list_filter( in a literal'\"]) }}\n"
         "{{ x | map(attribute='name') }} {# unnest( #}\n"
         "select * exclude (a) from t qualify row_number() over () = 1\n"
+        "select list_has_any(a, ['x']) from t union all by name select json_object_keys(b) from t\n"
     )
     found = {(f.line, f.what.split(" (in")[0]) for f in check_portability.check(tmp_path)}
     assert found == {
@@ -36,6 +37,9 @@ def test_check_finds_engine_specific_sql(tmp_path: Path) -> None:
         (2, "engine-specific function regexp_matches()"),
         (4, "* EXCLUDE / * EXCEPT"),
         (4, "QUALIFY"),
+        (5, "engine-specific function list_has_any()"),
+        (5, "UNION BY NAME"),
+        (5, "engine-specific function json_object_keys()"),
     }
 
 

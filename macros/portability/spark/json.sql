@@ -64,3 +64,23 @@
         else not substring(schema_of_variant(try_parse_json({{ json_expr }})), 8) rlike '(OBJECT|ARRAY)<'
     end
 {%- endmacro %}
+
+{% macro spark__json_top_level_keys(json_expr) -%}
+    json_object_keys({{ json_expr }})
+{%- endmacro %}
+
+{#- from_json into a map keeps the keys in document order, so its values are
+    parallel to json_object_keys when no key repeats (one parse). A repeated
+    key collapses in the map (last wins), so such objects take one
+    get_json_object per key instead, which gives the first value of a key,
+    as DuckDB's list lookup does. -#}
+{% macro spark__json_top_level_values(json_expr) -%}
+    case
+        when size(json_object_keys({{ json_expr }})) = size(from_json({{ json_expr }}, 'map<string, string>'))
+            then map_values(from_json({{ json_expr }}, 'map<string, string>'))
+        else transform(
+            json_object_keys({{ json_expr }}),
+            entry_key -> get_json_object({{ json_expr }}, concat('$[\'', entry_key, '\']'))
+        )
+    end
+{%- endmacro %}

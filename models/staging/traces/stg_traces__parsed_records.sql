@@ -6,11 +6,12 @@
     JSON-string containers flattened into prefixed keys and prompt/completion
     content keys dropped (changing those two vars needs --full-refresh).
     Blank and malformed lines are kept as rows too (no span fields). -#}
+{#- delete+insert by source_file; Spark overwrites source_file partitions
+    (file_rebuild_config). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='source_file',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **file_rebuild_config()
 ) }}
 {%- set containers = var('json_string_containers', []) -%}
 {%- set content_patterns = var('content_attribute_patterns', []) -%}
@@ -81,7 +82,7 @@ cleaned as (
         -- once, straight from its entries.
         case
             {%- if containers | length > 0 %}
-                when list_has_any(attribute_keys, [{{ sql_string_list(containers) }}])
+                when {{ list_has_any_text('attribute_keys', containers) }}
                     then {{ map_drop_keys_matching(
                         flatten_json_string_containers(map_from_entry_list('attribute_entries'), containers),
                         content_pattern
@@ -127,15 +128,17 @@ bad_lines as (
         ] %}
             cast(null as {{ dbt.type_string() }}) as {{ column }},
         {%- endfor %}
-        cast(null as map(varchar, varchar)) as attributes,
+        cast(null as {{ type_string_map() }}) as attributes,
         cast(null as {{ dbt.type_string() }}) as content_fingerprint
     from lines
     where record_format in ('blank', 'malformed')
 ),
 
+-- Same columns in the same order as fingerprinted (plain union all: Spark
+-- SQL has no union by name).
 final as (
     select * from fingerprinted
-    union all by name
+    union all
     select * from bad_lines
 )
 
