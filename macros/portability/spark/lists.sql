@@ -11,7 +11,7 @@
 {#- array_position gives 0 when the key is absent; element_at(0) is an
     error, element_at(null) is null. -#}
 {% macro spark__list_lookup(keys_expr, values_expr, key) -%}
-    try_element_at({{ values_expr }}, nullif(array_position({{ keys_expr }}, {{ text_literal(key) }}), 0))
+    try_element_at({{ values_expr }}, cast(nullif(array_position({{ keys_expr }}, {{ text_literal(key) }}), 0) as int))
 {%- endmacro %}
 
 {% macro spark__entry_list_type() -%}
