@@ -1,20 +1,24 @@
 {#- Which span files the staging layer reads in this run (docs/nightly.md).
-    A full build (no staged table yet, or --full-refresh) reads the whole
-    glob var traces_path. An incremental run reads only the files that are
-    new, whose size or modification time changed since they were staged, or
-    that were modified within var staging_lookback_hours before the newest
-    staged file (a collector may still have been appending to them). Returns
-    the glob (a string) or the list of file paths (possibly empty). -#}
+    A full build (no staged table yet, or --full-refresh) reads every file
+    the glob var traces_path matches. An incremental run reads only the files
+    that are new, whose size or modification time changed since they were
+    staged, or that were modified within var staging_lookback_hours before
+    the newest staged file (a collector may still have been appending to
+    them). Returns the list of file paths (possibly empty; empty at parse
+    time, when nothing is read). -#}
 {% macro traces_files_to_read() -%}
     {%- set path_glob = var('traces_path') -%}
-    {%- if not execute or flags.FULL_REFRESH -%}
-        {{ return(path_glob) }}
+    {%- if not execute -%}
+        {{ return([]) }}
     {%- endif -%}
     {%- set staged = adapter.get_relation(
         database=this.database, schema=this.schema, identifier='stg_traces__parsed_records'
     ) -%}
-    {%- if staged is none -%}
-        {{ return(path_glob) }}
+    {%- if flags.FULL_REFRESH or staged is none -%}
+        {%- set every_file -%}
+            select source_file from {{ list_trace_files(path_glob) }} order by source_file
+        {%- endset -%}
+        {{ return(run_query(every_file).columns[0].values() | list) }}
     {%- endif -%}
     {%- set lookback = var('staging_lookback_hours', 0) -%}
     {%- set selection -%}

@@ -43,17 +43,26 @@
     list_transform({{ entries_expr }}, lambda e: e.key)
 {%- endmacro %}
 
+{#- Lists concatenated in order (repeats kept). -#}
+{% macro entries_concat(list_exprs) -%}
+    {{ return(adapter.dispatch('entries_concat', 'llm_spend_attribution')(list_exprs)) }}
+{%- endmacro %}
+
+{% macro duckdb__entries_concat(list_exprs) -%}
+    {%- set ns = namespace(expr=none) -%}
+    {%- for part in list_exprs -%}
+        {%- set ns.expr = part if ns.expr is none else 'list_concat(' ~ ns.expr ~ ', ' ~ part ~ ')' -%}
+    {%- endfor -%}
+    {{ ns.expr }}
+{%- endmacro %}
+
 {#- Entry lists concatenated; on a repeated key the first list wins. -#}
 {% macro entries_first_wins(entry_list_exprs) -%}
     {{ return(adapter.dispatch('entries_first_wins', 'llm_spend_attribution')(entry_list_exprs)) }}
 {%- endmacro %}
 
 {% macro duckdb__entries_first_wins(entry_list_exprs) -%}
-    {%- set ns = namespace(expr=none) -%}
-    {%- for part in entry_list_exprs -%}
-        {%- set ns.expr = part if ns.expr is none else 'list_concat(' ~ ns.expr ~ ', ' ~ part ~ ')' -%}
-    {%- endfor -%}
-    {{ duckdb__first_key_wins(ns.expr) }}
+    {{ duckdb__first_key_wins(duckdb__entries_concat(entry_list_exprs)) }}
 {%- endmacro %}
 
 {#- The MAP built from an entry list without repeated keys. -#}

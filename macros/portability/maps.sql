@@ -121,3 +121,12 @@
         from {{ relation }}
     )
 {%- endmacro %}
+
+{#- A null of the attribute map type (text keys and values). -#}
+{% macro null_string_map() -%}
+    {{ return(adapter.dispatch('null_string_map', 'llm_spend_attribution')()) }}
+{%- endmacro %}
+
+{% macro duckdb__null_string_map() -%}
+    cast(null as map(varchar, varchar))
+{%- endmacro %}

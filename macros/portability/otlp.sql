@@ -3,12 +3,25 @@
     and list functions live here so the staging model stays portable. -#}
 
 {#- One row per span of the OTLP batches in `relation` (columns source_file,
-    line_number, raw_line), with 0-based resource/scope/span indexes, the
-    span's own JSON text and the resource and scope attributes. A batch that
-    holds no span at all gives one row with null span_json, so every line is
-    accounted for. -#}
+    file_size, file_modified_at, line_number, raw_line), with 0-based
+    resource/scope/span indexes, the span's own JSON text, the resource
+    attributes (JSON) and the scope name and version. A batch that holds no
+    span at all gives one row with null span_json, so every line is
+    accounted for. Streams: each level is unnested in the select list (no
+    lateral join, no second read of the spans). -#}
 {% macro explode_otlp_batches(relation) -%}
     {{ return(adapter.dispatch('explode_otlp_batches', 'llm_spend_attribution')(relation)) }}
+{%- endmacro %}
+
+{#- An unnest that keeps a row (a null element) for an empty or null list,
+    with each element's 0-based position. -#}
+{% macro duckdb__unnest_positioned(list_expr) -%}
+    unnest(
+        case
+            when len(coalesce({{ list_expr }}, [])) = 0 then [null]
+            else list_transform({{ list_expr }}, lambda element, position: {'position': position - 1, 'element': element})
+        end
+    )
 {%- endmacro %}
 
 {% macro duckdb__explode_otlp_batches(relation) -%}
@@ -18,75 +31,87 @@
         with batches as (
             select
                 source_file,
+                file_size,
+                file_modified_at,
                 line_number,
                 json_transform(raw_line, {{ dbt.string_literal(batch_shape) }}).resourceSpans as resource_spans
             from {{ relation }}
         ),
 
+        counted as (
+            select
+                *,
+                coalesce(list_sum(list_transform(
+                    resource_spans,
+                    lambda rs: coalesce(list_sum(list_transform(rs.scopeSpans, lambda ss: len(ss.spans))), 0)
+                )), 0) as span_count
+            from batches
+        ),
+
         resources as (
             select
-                batches.source_file,
-                batches.line_number,
-                rs.resource_index - 1 as resource_index,
-                rs.resource_span.resource.attributes as resource_attributes,
-                rs.resource_span.scopeSpans as scope_spans
-            from batches
-            cross join unnest(coalesce(batches.resource_spans, [])) with ordinality
-                as rs (resource_span, resource_index)
+                source_file,
+                file_size,
+                file_modified_at,
+                line_number,
+                -- A batch without any span keeps one row; otherwise empty
+                -- resources and scopes give no row.
+                {{ duckdb__unnest_positioned('case when span_count > 0 then resource_spans end') }} as resource_span
+            from counted
         ),
 
         scopes as (
             select
-                resources.source_file,
-                resources.line_number,
-                resources.resource_index,
-                ss.scope_index - 1 as scope_index,
-                resources.resource_attributes,
-                ss.scope_span.scope.name as scope_name,
-                ss.scope_span.scope.version as scope_version,
-                ss.scope_span.spans as spans
+                source_file,
+                file_size,
+                file_modified_at,
+                line_number,
+                resource_span.position as resource_index,
+                resource_span.element.resource.attributes as resource_attributes,
+                unnest(case
+                    when resource_span is null then [null]
+                    else list_transform(
+                        coalesce(resource_span.element.scopeSpans, []),
+                        lambda element, position: {'position': position - 1, 'element': element}
+                    )
+                end) as scope_span
             from resources
-            cross join unnest(coalesce(resources.scope_spans, [])) with ordinality
-                as ss (scope_span, scope_index)
         ),
 
         spans as (
             select
-                scopes.source_file,
-                scopes.line_number,
-                scopes.resource_index,
-                scopes.scope_index,
-                sp.span_index - 1 as span_index,
-                scopes.resource_attributes,
-                scopes.scope_name,
-                scopes.scope_version,
-                sp.span_json
+                source_file,
+                file_size,
+                file_modified_at,
+                line_number,
+                resource_index,
+                scope_span.position as scope_index,
+                resource_attributes,
+                scope_span.element.scope.name as scope_name,
+                scope_span.element.scope.version as scope_version,
+                unnest(case
+                    when scope_span is null then [null]
+                    else list_transform(
+                        coalesce(scope_span.element.spans, []),
+                        lambda element, position: {'position': position - 1, 'element': element}
+                    )
+                end) as span
             from scopes
-            cross join unnest(coalesce(scopes.spans, [])) with ordinality
-                as sp (span_json, span_index)
-        ),
-
-        empty_batches as (
-            select
-                batches.source_file,
-                batches.line_number,
-                cast(null as bigint) as resource_index,
-                cast(null as bigint) as scope_index,
-                cast(null as bigint) as span_index,
-                cast(null as json) as resource_attributes,
-                cast(null as varchar) as scope_name,
-                cast(null as varchar) as scope_version,
-                cast(null as json) as span_json
-            from batches
-            left join (select distinct source_file, line_number from spans) as with_spans
-                on batches.source_file = with_spans.source_file
-                and batches.line_number = with_spans.line_number
-            where with_spans.line_number is null
         )
 
-        select * from spans
-        union all
-        select * from empty_batches
+        select
+            source_file,
+            file_size,
+            file_modified_at,
+            line_number,
+            resource_index,
+            scope_index,
+            span.position as span_index,
+            resource_attributes,
+            scope_name,
+            scope_version,
+            span.element as span_json
+        from spans
     )
 {%- endmacro %}
 
@@ -106,15 +131,17 @@
 {%- endmacro %}
 
 {#- An OTLP KeyValue list (JSON array of {"key", "value": AnyValue}) as a
-    MAP(VARCHAR, VARCHAR) of text values:
-    stringValue as is; intValue as its decimal string; doubleValue and
-    boolValue as JSON text; bytesValue (base64) as is; an arrayValue of one
-    element as that element's text (`x-tenant: ["t_acme"]` -> `t_acme`), of
-    several elements as a JSON array of their texts; a kvlistValue as a JSON
-    object text. When a key repeats, the first occurrence wins. Null or a
-    non-list gives an empty map. -#}
-{% macro otlp_attributes_map(json_expr) -%}
-    {{ return(adapter.dispatch('otlp_attributes_map', 'llm_spend_attribution')(json_expr)) }}
+    list of {key, value} entries with text values: stringValue as is;
+    intValue as its decimal string; doubleValue and boolValue as text;
+    bytesValue (base64) as is; an arrayValue of one element as that
+    element's text (`x-tenant: ["t_acme"]` -> `t_acme`), of several elements
+    as a JSON array of their texts; a kvlistValue as a JSON object text.
+    Entries without a key are dropped; repeated keys are kept in order (the
+    caller picks, see entries_first_wins). Null or a non-list gives an empty
+    list. One typed parse of the list; arrays and kvlists, which are rare,
+    are parsed again only where present. -#}
+{% macro otlp_attribute_entries(json_expr) -%}
+    {{ return(adapter.dispatch('otlp_attribute_entries', 'llm_spend_attribution')(json_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__otlp_attribute_scalar(v) -%}
@@ -128,7 +155,8 @@
 {%- endmacro %}
 
 {#- A list of {key, value} structs without null keys, first occurrence of
-    each key kept (map_from_entries rejects repeated keys). -#}
+    each key kept (map_from_entries rejects repeated keys). `list_expr`
+    should be a column: it is read once per element. -#}
 {% macro duckdb__first_key_wins(list_expr) -%}
     list_filter(
         {{ list_expr }},
@@ -137,14 +165,33 @@
     )
 {%- endmacro %}
 
-{% macro duckdb__otlp_attributes_map(json_expr) -%}
+{% macro duckdb__otlp_attribute_entries(json_expr) -%}
+    {%- set any_value = '{"stringValue":"VARCHAR","intValue":"VARCHAR","doubleValue":"VARCHAR",'
+        ~ '"boolValue":"VARCHAR","bytesValue":"VARCHAR","arrayValue":"JSON","kvlistValue":"JSON"}' -%}
+    {%- set key_values = '[{"key":"VARCHAR","value":' ~ any_value ~ '}]' -%}
     coalesce(
-        map_from_entries({{ duckdb__first_key_wins(
-            "list_transform(json_extract(case when json_type(" ~ json_expr ~ ") = 'ARRAY' then "
-            ~ json_expr ~ " end, '$[*]'), lambda kv: {'key': json_extract_string(kv, '$.key'), 'value': "
-            ~ duckdb__otlp_any_value_text("json_extract(kv, '$.value')") ~ "})"
-        ) }}),
-        map()
+        list_transform(
+            list_filter(
+                json_transform(
+                    case when json_type({{ json_expr }}) = 'ARRAY' then {{ json_expr }} end,
+                    {{ dbt.string_literal(key_values) }}
+                ),
+                lambda kv: kv.key is not null
+            ),
+            lambda kv: {
+                'key': kv.key,
+                'value': case
+                    when kv.value.arrayValue is not null or kv.value.kvlistValue is not null
+                        then {{ duckdb__otlp_any_value_text("json_object('arrayValue', kv.value.arrayValue, "
+                            ~ "'kvlistValue', kv.value.kvlistValue)") }}
+                    else coalesce(
+                        kv.value.stringValue, kv.value.intValue, kv.value.doubleValue,
+                        kv.value.boolValue, kv.value.bytesValue
+                    )
+                end
+            }
+        ),
+        []
     )
 {%- endmacro %}
 

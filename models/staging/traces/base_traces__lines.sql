@@ -1,9 +1,11 @@
-{#- The physical lines of the span files this run reads (all files on a full
-    build, new or changed files on an incremental one: traces_files_to_read),
-    numbered per file and classified by shape. A JSON object line is parsed
-    once here into its top-level keys and values (as text); the flat and
-    OTLP models work from those lists instead of re-parsing the line. -#}
-{{ config(materialized='ephemeral') }}
+{#- The physical lines (Parquet: rows) of the span files this run reads (all
+    files on a full build, new or changed files on an incremental one:
+    traces_files_to_read), numbered per file and classified by shape. A view,
+    not an ephemeral CTE: the flat, OTLP and bad-line paths each read it, and
+    a CTE read three times is held in memory whole, while each read of a view
+    streams the files again. The top-level key/value lists are parsed once,
+    values only for flat lines (the OTLP path parses its batch itself). -#}
+{{ config(materialized='view') }}
 with
 
 raw_lines as (
@@ -12,16 +14,6 @@ raw_lines as (
 
 files as (
     select * from {{ list_trace_files(var('traces_path')) }}
-),
-
-numbered as (
-    select
-        source_file,
-        raw_line,
-        scan_position
-        - min(scan_position) over (partition by source_file)
-        + 1 as line_number
-    from raw_lines
 ),
 
 shaped as (
@@ -33,10 +25,10 @@ shaped as (
             when raw_line is null or trim(raw_line) = '' then 'blank'
             when not {{ json_is_object('raw_line') }} then 'malformed'
         end as bad_format
-    from numbered
+    from raw_lines
 ),
 
-parsed as (
+keyed as (
     select
         shaped.source_file,
         files.file_size,
@@ -44,11 +36,25 @@ parsed as (
         shaped.line_number,
         shaped.raw_line,
         shaped.bad_format,
-        case when shaped.bad_format is null then {{ json_top_level_keys('shaped.raw_line') }} end as top_keys,
-        case when shaped.bad_format is null then {{ json_top_level_values('shaped.raw_line') }} end as top_values
+        case when shaped.bad_format is null then {{ json_top_level_keys('shaped.raw_line') }} end as top_keys
     from shaped
     left join files
         on shaped.source_file = files.source_file
+),
+
+classified as (
+    select
+        source_file,
+        file_size,
+        file_modified_at,
+        line_number,
+        raw_line,
+        top_keys,
+        coalesce(
+            bad_format,
+            case when {{ list_has('top_keys', "'resourceSpans'") }} then 'otlp_json' else 'flat_json' end
+        ) as record_format
+    from keyed
 ),
 
 final as (
@@ -59,12 +65,9 @@ final as (
         line_number,
         raw_line,
         top_keys,
-        top_values,
-        coalesce(
-            bad_format,
-            case when {{ list_has('top_keys', "'resourceSpans'") }} then 'otlp_json' else 'flat_json' end
-        ) as record_format
-    from parsed
+        case when record_format = 'flat_json' then {{ json_top_level_values('raw_line') }} end as top_values,
+        record_format
+    from classified
 )
 
 select * from final

@@ -9,12 +9,16 @@ with
 records as (
     select
         source_file,
+        file_size,
+        file_modified_at,
         line_number,
         raw_line
     from {{ ref('base_traces__lines') }}
     where record_format = 'otlp_json'
 ),
 
+-- noqa: disable=PRS
+-- (sqlfluff's duckdb grammar does not parse the lambdas the OTLP macros render)
 exploded as (
     select * from {{ explode_otlp_batches('records') }}
 ),
@@ -22,6 +26,8 @@ exploded as (
 fields as (
     select
         source_file,
+        file_size,
+        file_modified_at,
         line_number,
         resource_index,
         scope_index,
@@ -34,50 +40,46 @@ fields as (
     from exploded
 ),
 
-files as (
-    select distinct
-        source_file,
-        file_size,
-        file_modified_at
-    from {{ ref('base_traces__lines') }}
-    where record_format = 'otlp_json'
+entries as (
+    select
+        *,
+        -- Span attributes first: on a repeated key the span wins over its
+        -- scope and resource.
+        {{ entries_concat([
+            otlp_attribute_entries('span.attributes'),
+            "[{'key': 'otel.scope.name', 'value': scope_name}, {'key': 'otel.scope.version', 'value': scope_version}]",
+            otlp_attribute_entries('resource_attributes')
+        ]) }} as all_entries
+    from fields
 ),
 
 parsed as (
     select
-        fields.source_file,
-        files.file_size,
-        files.file_modified_at,
-        fields.line_number,
+        source_file,
+        file_size,
+        file_modified_at,
+        line_number,
         case
-            when fields.span_index is not null
+            when span_index is not null
                 then {{ dbt.concat([
-                    "'resourceSpans['", dbt.safe_cast('fields.resource_index', dbt.type_string()),
-                    "'].scopeSpans['", dbt.safe_cast('fields.scope_index', dbt.type_string()),
-                    "'].spans['", dbt.safe_cast('fields.span_index', dbt.type_string()), "']'"
+                    "'resourceSpans['", dbt.safe_cast('resource_index', dbt.type_string()),
+                    "'].scopeSpans['", dbt.safe_cast('scope_index', dbt.type_string()),
+                    "'].spans['", dbt.safe_cast('span_index', dbt.type_string()), "']'"
                 ]) }}
         end as batch_position,
         'otlp_json' as record_format,
-        cast(fields.span_json as {{ dbt.type_string() }}) as raw_record,
-        fields.span['traceid'] as raw_trace_id,
-        fields.span['spanid'] as raw_span_id,
-        fields.span['parentspanid'] as raw_parent_span_id,
-        fields.span['name'] as span_name,
-        fields.span['kind'] as raw_span_kind,
-        fields.span['starttimeunixnano'] as raw_started_at,
-        fields.span['endtimeunixnano'] as raw_ended_at,
-        fields.span['status']['code'] as raw_status_code,
-        -- noqa: disable=PRS
-        -- (sqlfluff's duckdb grammar does not parse two-argument lambdas)
-        {{ map_entry_list(map_merge([
-            otlp_attributes_map('fields.resource_attributes'),
-            map_of(["'otel.scope.name'", "'otel.scope.version'"], ['fields.scope_name', 'fields.scope_version']),
-            otlp_attributes_map('fields.span.attributes')
-        ])) }} as attribute_entries
-        -- noqa: enable=PRS
-    from fields
-    left join files
-        on fields.source_file = files.source_file
+        cast(span_json as {{ dbt.type_string() }}) as raw_record,
+        span['traceid'] as raw_trace_id,
+        span['spanid'] as raw_span_id,
+        span['parentspanid'] as raw_parent_span_id,
+        span['name'] as span_name,
+        span['kind'] as raw_span_kind,
+        span['starttimeunixnano'] as raw_started_at,
+        span['endtimeunixnano'] as raw_ended_at,
+        span['status']['code'] as raw_status_code,
+        {{ entries_first_wins(['all_entries']) }} as attribute_entries
+    from entries
 )
 
+-- noqa: enable=PRS
 select * from parsed

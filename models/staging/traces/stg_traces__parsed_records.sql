@@ -128,15 +128,14 @@ bad_lines as (
         ] %}
             cast(null as {{ dbt.type_string() }}) as {{ column }},
         {%- endfor %}
-        cast(null as {{ type_string_map() }}) as attributes,
+        {{ null_string_map() }} as attributes,
         cast(null as {{ dbt.type_string() }}) as content_fingerprint
     from lines
     where record_format in ('blank', 'malformed')
 ),
 
--- Same columns in the same order as fingerprinted (plain union all: Spark
--- SQL has no union by name).
 final as (
+    -- Same columns in the same order in both.
     select * from fingerprinted
     union all
     select * from bad_lines
