@@ -72,6 +72,10 @@ DENIED_SYNTAX = (
     (r"\bilike\b", "ILIKE"),
     (r"\blateral\s+view\b", "LATERAL VIEW"),
     (r"\bunion\s+(all\s+)?by\s+name\b", "UNION BY NAME"),
+    # string literals are blanked before matching: {'k': v} reads as {   : v}
+    (r"\{\s*:", "struct literal {'key': value}"),
+    # [] / ['a', ...] / [{...}] where an expression starts (not a subscript x[...])
+    (r"(?:^|[^\w\])\s])\s*\[\s*[{,\]]", "list literal [...]"),
     (r"\bwith\s+ordinality\b", "WITH ORDINALITY"),
     (r"\binterval\b", "INTERVAL literal (use dbt.dateadd)"),
     (r"(?<![<>!])=\s*=", "=="),

@@ -10,11 +10,12 @@
     list_has_any({{ list_expr }}, [{{ sql_string_list(values) }}])
 {%- endmacro %}
 
-{#- The type of an attribute map (text keys and values), for typed nulls. -#}
-{% macro type_string_map() -%}
-    {{ return(adapter.dispatch('type_string_map', 'llm_spend_attribution')()) }}
+{#- An entry list ({key, value} structs) from equal-length lists of key and
+    value SQL expressions. -#}
+{% macro entry_list_of(key_exprs, value_exprs) -%}
+    {{ return(adapter.dispatch('entry_list_of', 'llm_spend_attribution')(key_exprs, value_exprs)) }}
 {%- endmacro %}
 
-{% macro duckdb__type_string_map() -%}
-    map(varchar, varchar)
+{% macro duckdb__entry_list_of(key_exprs, value_exprs) -%}
+    [{% for key in key_exprs %}{'key': {{ key }}, 'value': {{ value_exprs[loop.index0] }}}{{ ", " if not loop.last }}{% endfor %}]
 {%- endmacro %}

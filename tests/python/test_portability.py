@@ -29,6 +29,7 @@ def test_check_finds_engine_specific_sql(tmp_path: Path) -> None:
         "{{ x | map(attribute='name') }} {# unnest( #}\n"
         "select * exclude (a) from t qualify row_number() over () = 1\n"
         "select list_has_any(a, ['x']) from t union all by name select json_object_keys(b) from t\n"
+        "{{ f([\"[{'key': 'otel.scope.name', 'value': scope_name}]\"]) }} select m['k'], l[1] from t\n"
     )
     found = {(f.line, f.what.split(" (in")[0]) for f in check_portability.check(tmp_path)}
     assert found == {
@@ -40,6 +41,9 @@ def test_check_finds_engine_specific_sql(tmp_path: Path) -> None:
         (5, "engine-specific function list_has_any()"),
         (5, "UNION BY NAME"),
         (5, "engine-specific function json_object_keys()"),
+        (5, "list literal [...]"),
+        (6, "list literal [...]"),
+        (6, "struct literal {'key': value}"),
     }
 
 

@@ -38,11 +38,7 @@
 {#- concat() is null when any part is null (DuckDB's list_concat skips a
     null list), so each part defaults to an empty list. -#}
 {% macro spark__entries_first_wins(entry_list_exprs) -%}
-    {%- set parts = [] -%}
-    {%- for part in entry_list_exprs -%}
-        {%- do parts.append('coalesce(' ~ part ~ ', cast(array() as ' ~ spark__entry_list_type() ~ '))') -%}
-    {%- endfor -%}
-    map_entries({{ spark__first_key_wins_map('concat(' ~ parts | join(', ') ~ ')') }})
+    map_entries({{ spark__first_key_wins_map(spark__entries_concat(entry_list_exprs)) }})
 {%- endmacro %}
 
 {% macro spark__map_from_entry_list(entries_expr) -%}
@@ -65,6 +61,22 @@
     ), false)
 {%- endmacro %}
 
-{% macro spark__type_string_map() -%}
-    map<string, string>
+{% macro spark__null_string_map() -%}
+    cast(null as map<string, string>)
+{%- endmacro %}
+
+{% macro spark__entries_concat(list_exprs) -%}
+    {%- set parts = [] -%}
+    {%- for part in list_exprs -%}
+        {%- do parts.append('coalesce(' ~ part ~ ', cast(array() as ' ~ spark__entry_list_type() ~ '))') -%}
+    {%- endfor -%}
+    concat({{ parts | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__entry_list_of(key_exprs, value_exprs) -%}
+    array(
+        {%- for key in key_exprs %}
+        named_struct('key', {{ key }}, 'value', {{ value_exprs[loop.index0] }}){{ "," if not loop.last }}
+        {%- endfor %}
+    )
 {%- endmacro %}

@@ -9,6 +9,8 @@
         with batches as (
             select
                 source_file,
+                file_size,
+                file_modified_at,
                 line_number,
                 from_json(raw_line, {{ text_literal(batch_shape) }}).resourceSpans as resource_spans
             from {{ relation }}
@@ -17,6 +19,8 @@
         resources as (
             select
                 batches.source_file,
+                batches.file_size,
+                batches.file_modified_at,
                 batches.line_number,
                 rs.resource_index,
                 rs.resource_span.resource.attributes as resource_attributes,
@@ -28,6 +32,8 @@
         scopes as (
             select
                 resources.source_file,
+                resources.file_size,
+                resources.file_modified_at,
                 resources.line_number,
                 resources.resource_index,
                 ss.scope_index,
@@ -42,6 +48,8 @@
         spans as (
             select
                 scopes.source_file,
+                scopes.file_size,
+                scopes.file_modified_at,
                 scopes.line_number,
                 cast(scopes.resource_index as bigint) as resource_index,
                 cast(scopes.scope_index as bigint) as scope_index,
@@ -57,6 +65,8 @@
         empty_batches as (
             select
                 batches.source_file,
+                batches.file_size,
+                batches.file_modified_at,
                 batches.line_number,
                 cast(null as bigint) as resource_index,
                 cast(null as bigint) as scope_index,
@@ -92,16 +102,28 @@
     coalesce({{ v }}.stringValue, {{ v }}.intValue, {{ v }}.doubleValue, {{ v }}.boolValue, {{ v }}.bytesValue)
 {%- endmacro %}
 
-{#- See otlp_attributes_map: first occurrence of a key wins; a one-element
-    array is its element's text; longer arrays and kvlists are JSON text. -#}
-{% macro spark__otlp_attributes_map(json_expr) -%}
+{#- See otlp_attribute_entries: keyless entries dropped, repeats kept in
+    order; a one-element array is its element's text; longer arrays and
+    kvlists are JSON text. Only a JSON array is read (Spark's from_json
+    would read a lone object as a one-element array). -#}
+{% macro spark__otlp_attribute_entries(json_expr) -%}
     {%- set scalar = spark__otlp_scalar_shape() -%}
     {%- set shape = 'array<struct<key: string, value: struct<' ~ scalar
         ~ ', arrayValue: struct<values: array<struct<' ~ scalar ~ '>>>'
         ~ ', kvlistValue: struct<values: array<struct<key: string, value: struct<' ~ scalar ~ '>>>>>>>' -%}
-    {%- set entries = 'transform(from_json(' ~ json_expr ~ ', ' ~ text_literal(shape) ~ '), kv -> named_struct('
-        ~ "'key', kv.key, 'value', " ~ spark__otlp_any_value_text('kv.value') ~ '))' -%}
-    {{ spark__first_key_wins_map(entries) }}
+    coalesce(
+        transform(
+            filter(
+                from_json(
+                    case when ltrim({{ json_expr }}) like '[%' then {{ json_expr }} end,
+                    {{ text_literal(shape) }}
+                ),
+                kv -> kv.key is not null
+            ),
+            kv -> named_struct('key', kv.key, 'value', {{ spark__otlp_any_value_text('kv.value') }})
+        ),
+        cast(array() as {{ spark__entry_list_type() }})
+    )
 {%- endmacro %}
 
 {% macro spark__otlp_any_value_text(v) -%}
