@@ -44,7 +44,7 @@ spark-build: deps spark-deps
 	$(SPARK_VENV)/bin/dbt build --target spark --target-path target/spark --exclude resource_type:unit_test
 
 ## DuckDB and Spark builds of the sample compared mart by mart (docs/spark.md;
-## about 10 minutes on 2 cores, so not part of `make test`).
+## about 15 minutes on 2 cores, so not part of `make test`).
 spark-equivalence: deps spark-deps
 	$(BIN)/python scripts/spark_equivalence.py --duckdb-dbt $(DBT) --spark-dbt $(SPARK_VENV)/bin/dbt
 
