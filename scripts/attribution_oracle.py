@@ -26,22 +26,14 @@ import yaml
 from genai_prices import Usage, data_snapshot
 from genai_prices.types import TieredPrices
 
+from attribution_reasons import REASONS
+
 TOKEN_TYPES = ("input", "cache_read", "cache_write", "output", "reasoning")
 IDENTITY_FIELDS = ("tenant_id", "cost_center", "workflow_id", "actor_id", "actor_type")
 
 # Rule 7 says "any reason above applies". unpriced_model is defined in an
 # earlier section of the document, so it is read as one of those reasons.
-STATUS_REASONS = frozenset(
-    {
-        "missing_tenant",
-        "unmapped_tenant",
-        "unknown_cost_center",
-        "missing_workflow",
-        "unregistered_workflow",
-        "missing_actor",
-        "unpriced_model",
-    }
-)
+STATUS_REASONS = REASONS
 
 _SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
 

@@ -138,14 +138,19 @@ def export(database: Path, out_dir: Path, schema: str, formats: list[str], focus
         con.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_database_argument(parser: argparse.ArgumentParser) -> None:
+    """--database: the DuckDB file of the build ($DBT_DUCKDB_PATH, else the warehouse file)."""
     parser.add_argument(
         "--database",
         type=Path,
         default=Path(os.environ.get("DBT_DUCKDB_PATH", DEFAULT_DATABASE)),
         help="DuckDB file written by dbt build (default: $DBT_DUCKDB_PATH or warehouse/llm_spend_attribution.duckdb)",
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_database_argument(parser)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "exports", help="output folder (default: exports/)")
     parser.add_argument("--schema", default="marts", help="schema of the marts (default: marts)")
     parser.add_argument(

@@ -24,20 +24,11 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from attribution_reasons import REASON_ORDER
+
 DEFAULT_DB = "warehouse/llm_spend_attribution.duckdb"
 UNATTRIBUTED = "UNATTRIBUTED"
 UNATTRIBUTED_COLOR = "#d62728"
-# Order in which a call's first reason is taken, so each unattributed dollar
-# is counted once in the share-by-reason chart (identity before workflow).
-REASON_ORDER = [
-    "missing_tenant",
-    "unmapped_tenant",
-    "unknown_cost_center",
-    "missing_workflow",
-    "unregistered_workflow",
-    "missing_actor",
-    "unpriced_model",
-]
 PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#ff7f0e"]
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_marts import DEFAULT_DATABASE, FOCUS_CHARGES, PROJECT_ROOT, export  # noqa: E402
+from export_marts import FOCUS_CHARGES, PROJECT_ROOT, add_database_argument, export  # noqa: E402
 
 # In CI the repository is cloned with shared/ beside it; FOCUS_RULE_SET_PATH overrides.
 DEFAULT_RULE_SET_PATH = Path(
@@ -208,12 +208,7 @@ def run_validator(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--database",
-        type=Path,
-        default=Path(os.environ.get("DBT_DUCKDB_PATH", DEFAULT_DATABASE)),
-        help="DuckDB file written by dbt build (default: $DBT_DUCKDB_PATH or the warehouse file)",
-    )
+    add_database_argument(parser)
     parser.add_argument("--exports", type=Path, default=PROJECT_ROOT / "exports", help="export folder")
     parser.add_argument("--data-file", type=Path, help="validate this Parquet file instead of exporting one")
     parser.add_argument("--versions", default="1.2,1.3", help="FOCUS versions to validate (default: 1.2,1.3)")

@@ -28,50 +28,20 @@ resolved_models as (
     select * from {{ ref('int_llm_calls__model_resolved') }}
 ),
 
-list_prices as (
-    select * from {{ ref('llm_prices') }}
-),
-
-price_overrides as (
-    select * from {{ ref('llm_price_overrides') }}
-),
-
 contracts as (
     select * from {{ ref('negotiated_prices') }}
 ),
 
 -- The override seed is unioned in and wins over the generated sheet.
 price_rows as (
-    {%- for relation in ['list_prices', 'price_overrides'] %}
-        select
-            price_id,
-            provider,
-            model,
-            token_type,
-            effective_from,
-            effective_to,
-            usd_per_mtok,
-            price_source,
-            source_version,
-            tier_min_input_tokens
-        from {{ relation }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    {{ llm_price_rows() }}
 ),
 
+-- The billed calls' own columns, then every column model resolution adds.
 resolved as (
     select
         calls.*,
-        resolved_models.provider_key,
-        resolved_models.model_key,
-        resolved_models.pricing_provider,
-        resolved_models.priced_provider,
-        resolved_models.priced_model,
-        resolved_models.model_match,
-        resolved_models.matched_rule,
-        resolved_models.matched_ref
+        {{ star_except('resolved_models', ['span_key']) }}
     from calls
     inner join resolved_models
         on calls.span_key = resolved_models.span_key
@@ -82,31 +52,7 @@ resolved as (
 -- whose start the call's TOTAL input tokens (cache included) strictly
 -- exceed. One threshold picks the tier of every token type.
 candidate_rows as (
-    select
-        resolved.span_key,
-        price_rows.token_type,
-        price_rows.usd_per_mtok,
-        price_rows.price_id,
-        price_rows.tier_min_input_tokens,
-        price_rows.price_source,
-        price_rows.source_version,
-        row_number() over (
-            partition by resolved.span_key, price_rows.token_type
-            order by
-                case when price_rows.price_source = 'manual' then 0 else 1 end,
-                price_rows.tier_min_input_tokens desc
-        ) as row_rank
-    from resolved
-    inner join price_rows
-        on
-            resolved.priced_provider = price_rows.provider
-            and resolved.priced_model = price_rows.model
-            and resolved.started_at >= price_rows.effective_from
-            and (price_rows.effective_to is null or resolved.started_at < price_rows.effective_to)
-            and (
-                price_rows.tier_min_input_tokens = 0
-                or coalesce(resolved.input_tokens, 0) > price_rows.tier_min_input_tokens
-            )
+    {{ price_rows_in_force('resolved', 'price_rows') }}
 ),
 
 prices_in_force as (

@@ -4,6 +4,12 @@
     Custom columns follow the FOCUS columns and start with x_. -#}
 {%- set per_call = var('focus_grain', 'daily') == 'call' -%}
 {%- set period_unit = 'second' if per_call else 'day' -%}
+{#- The row grain (call_id is added at focus_grain: call). -#}
+{%- set dimensions = [
+    'billing_period_start', 'billing_period_end', 'charge_period_start', 'provider', 'priced_model',
+    'token_type', 'price_id', 'usd_per_mtok', 'contracted_usd_per_mtok', 'tenant_id',
+    'chargeback_cost_center', 'workflow_id', 'actor_id', 'actor_type', 'attribution_status'
+] -%}
 with
 
 token_lines as (
@@ -47,21 +53,9 @@ lines as (
 
 grouped as (
     select
-        billing_period_start,
-        billing_period_end,
-        charge_period_start,
-        provider,
-        priced_model,
-        token_type,
-        price_id,
-        usd_per_mtok,
-        contracted_usd_per_mtok,
-        tenant_id,
-        chargeback_cost_center,
-        workflow_id,
-        actor_id,
-        actor_type,
-        attribution_status,
+        {%- for dimension in dimensions %}
+            {{ dimension }},
+        {%- endfor %}
         {% if per_call %}call_id{% else %}cast(null as {{ dbt.type_string() }}){% endif %} as call_id,
         sum(tokens) as tokens,
         sum(cost_usd) as cost_usd,
@@ -69,24 +63,9 @@ grouped as (
         count(distinct call_id) as call_count
     from lines
     group by
-        billing_period_start,
-        billing_period_end,
-        charge_period_start,
-        provider,
-        priced_model,
-        token_type,
-        price_id,
-        usd_per_mtok,
-        contracted_usd_per_mtok,
-        tenant_id,
-        chargeback_cost_center,
-        workflow_id,
-        actor_id,
-        actor_type,
-        attribution_status
-    {%- if per_call %},
-        call_id
-        {%- endif %}
+        {%- for dimension in dimensions + (['call_id'] if per_call else []) %}
+            {{ dimension }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
 ),
 
 invoiced as (
@@ -104,108 +83,43 @@ invoiced as (
 
 final as (
     select
-        cast(null as {{ dbt.type_string() }}) as AllocatedMethodDetails,
-        cast(null as {{ dbt.type_string() }}) as AllocatedMethodId,
-        cast(null as {{ dbt.type_string() }}) as AllocatedResourceId,
-        cast(null as {{ dbt.type_string() }}) as AllocatedResourceName,
-        cast(null as {{ dbt.type_string() }}) as AllocatedTags,
-        cast(null as {{ dbt.type_string() }}) as AvailabilityZone,
-        cast(contracted_cost_usd as {{ money_type() }}) as BilledCost,
-        cast(provider as {{ dbt.type_string() }}) as BillingAccountId,
-        cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
-            as BillingAccountName,
-        cast('Billing Account' as {{ dbt.type_string() }}) as BillingAccountType,
-        cast('USD' as {{ dbt.type_string() }}) as BillingCurrency,
-        cast(billing_period_end as {{ dbt.type_timestamp() }}) as BillingPeriodEnd,
-        cast(billing_period_start as {{ dbt.type_timestamp() }}) as BillingPeriodStart,
-        cast(null as {{ dbt.type_string() }}) as CapacityReservationId,
-        cast(null as {{ dbt.type_string() }}) as CapacityReservationStatus,
-        cast('Usage' as {{ dbt.type_string() }}) as ChargeCategory,
-        cast(null as {{ dbt.type_string() }}) as ChargeClass,
-        cast(
-            {{ dbt.concat(['priced_model', "' '", 'lower(' ~ focus_sku_meter('token_type') ~ ')']) }}
-            as {{ dbt.type_string() }}
-        ) as ChargeDescription,
-        cast('Usage-Based' as {{ dbt.type_string() }}) as ChargeFrequency,
-        cast(
-            {{ dbt.dateadd(period_unit, 1, 'charge_period_start') }}
-            as {{ dbt.type_timestamp() }}
-        ) as ChargePeriodEnd,
-        cast(charge_period_start as {{ dbt.type_timestamp() }}) as ChargePeriodStart,
-        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountCategory,
-        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountId,
-        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountName,
-        cast(null as decimal(38, 9)) as CommitmentDiscountQuantity,
-        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountStatus,
-        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountType,
-        cast(null as {{ dbt.type_string() }}) as CommitmentDiscountUnit,
-        cast(tokens as decimal(38, 9)) as ConsumedQuantity,
-        cast('Tokens' as {{ dbt.type_string() }}) as ConsumedUnit,
-        cast(null as {{ dbt.type_string() }}) as ContractApplied,
-        cast(contracted_cost_usd as {{ money_type() }}) as ContractedCost,
-        cast(contracted_usd_per_mtok as decimal(38, 9)) as ContractedUnitPrice,
-        cast(contracted_cost_usd as {{ money_type() }}) as EffectiveCost,
-        cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
-            as HostProviderName,
-        cast(invoice_id as {{ dbt.type_string() }}) as InvoiceId,
-        cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
-            as InvoiceIssuerName,
-        cast(cost_usd as {{ money_type() }}) as ListCost,
-        cast(usd_per_mtok as decimal(38, 9)) as ListUnitPrice,
-        cast('Standard' as {{ dbt.type_string() }}) as PricingCategory,
-        cast('USD' as {{ dbt.type_string() }}) as PricingCurrency,
-        cast(contracted_usd_per_mtok as decimal(38, 9)) as PricingCurrencyContractedUnitPrice,
-        cast(contracted_cost_usd as {{ money_type() }}) as PricingCurrencyEffectiveCost,
-        cast(usd_per_mtok as decimal(38, 9)) as PricingCurrencyListUnitPrice,
-        cast(cast(tokens as decimal(38, 0)) * cast(0.000001 as decimal(7, 6)) as decimal(38, 9))
-            as PricingQuantity,
-        cast('1000000 Tokens' as {{ dbt.type_string() }}) as PricingUnit,
-        cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
-            as ProviderName,
-        cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
-            as PublisherName,
-        cast(null as {{ dbt.type_string() }}) as RegionId,
-        cast(null as {{ dbt.type_string() }}) as RegionName,
-        cast(null as {{ dbt.type_string() }}) as ResourceId,
-        cast(null as {{ dbt.type_string() }}) as ResourceName,
-        cast(null as {{ dbt.type_string() }}) as ResourceType,
-        cast('AI and Machine Learning' as {{ dbt.type_string() }}) as ServiceCategory,
-        cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
-            as ServiceName,
-        cast({{ provider_display_name('provider') }} as {{ dbt.type_string() }})
-            as ServiceProviderName,
-        cast('Generative AI' as {{ dbt.type_string() }}) as ServiceSubcategory,
-        cast(
-            {{ dbt.concat(['provider', "'/'", 'priced_model', "'/'", 'token_type']) }}
-            as {{ dbt.type_string() }}
-        ) as SkuId,
-        cast({{ focus_sku_meter('token_type') }} as {{ dbt.type_string() }}) as SkuMeter,
-        cast(
-            {{ json_object_text({'x_TokenType': 'token_type', 'x_Model': 'priced_model'}) }}
-            as {{ dbt.type_string() }}
-        ) as SkuPriceDetails,
-        cast(price_id as {{ dbt.type_string() }}) as SkuPriceId,
-        cast(null as {{ dbt.type_string() }}) as SubAccountId,
-        cast(null as {{ dbt.type_string() }}) as SubAccountName,
-        cast(null as {{ dbt.type_string() }}) as SubAccountType,
-        cast(
-            {{ json_object_text({
+        {{ focus_charge_columns({
+            'BilledCost': 'contracted_cost_usd',
+            'BillingAccountId': 'provider',
+            'BillingCurrency': "'USD'",
+            'ChargeCategory': "'Usage'",
+            'ChargeDescription': dbt.concat(['priced_model', "' '", 'lower(' ~ focus_sku_meter('token_type') ~ ')']),
+            'ChargeFrequency': "'Usage-Based'",
+            'ChargePeriodEnd': dbt.dateadd(period_unit, 1, 'charge_period_start'),
+            'ChargePeriodStart': 'charge_period_start',
+            'ConsumedQuantity': 'tokens',
+            'ConsumedUnit': "'Tokens'",
+            'ContractedUnitPrice': 'contracted_usd_per_mtok',
+            'ListCost': 'cost_usd',
+            'ListUnitPrice': 'usd_per_mtok',
+            'PricingCategory': "'Standard'",
+            'PricingQuantity': 'cast(tokens as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))',
+            'PricingUnit': "'1000000 Tokens'",
+            'SkuId': dbt.concat(['provider', "'/'", 'priced_model', "'/'", 'token_type']),
+            'SkuMeter': focus_sku_meter('token_type'),
+            'SkuPriceDetails': json_object_text({'x_TokenType': 'token_type', 'x_Model': 'priced_model'}),
+            'SkuPriceId': 'price_id',
+            'Tags': json_object_text({
                 'tenant': 'tenant_id',
                 'cost_center': 'chargeback_cost_center',
                 'workflow': 'workflow_id',
                 'actor': 'actor_id'
-            }) }} as {{ dbt.type_string() }}
-        ) as Tags,
-        cast(tenant_id as {{ dbt.type_string() }}) as x_TenantId,
-        cast(chargeback_cost_center as {{ dbt.type_string() }}) as x_CostCenter,
-        cast(workflow_id as {{ dbt.type_string() }}) as x_WorkflowId,
-        cast(actor_id as {{ dbt.type_string() }}) as x_ActorId,
-        cast(actor_type as {{ dbt.type_string() }}) as x_ActorType,
-        cast(attribution_status as {{ dbt.type_string() }}) as x_AttributionStatus,
-        cast(token_type as {{ dbt.type_string() }}) as x_TokenType,
-        cast(provider as {{ dbt.type_string() }}) as x_ProviderId,
-        cast(call_count as {{ dbt.type_bigint() }}) as x_CallCount,
-        cast(call_id as {{ dbt.type_string() }}) as x_CallId
+            }),
+            'x_TenantId': 'tenant_id',
+            'x_CostCenter': 'chargeback_cost_center',
+            'x_WorkflowId': 'workflow_id',
+            'x_ActorId': 'actor_id',
+            'x_ActorType': 'actor_type',
+            'x_AttributionStatus': 'attribution_status',
+            'x_TokenType': 'token_type',
+            'x_CallCount': 'call_count',
+            'x_CallId': 'call_id'
+        }) }}
     from invoiced
 )
 

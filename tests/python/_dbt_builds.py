@@ -1,36 +1,22 @@
 """Shared helpers for the pytest suite: span fixtures and cached dbt builds.
 
-Each build goes to its own temporary DuckDB file and target path, so tests
-never touch warehouse/ and builds are done once per pytest session.
+Each build goes to its own temporary DuckDB file and target path (dbt_runner),
+so tests never touch warehouse/ and builds are done once per pytest session.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from dbt_runner import PROJECT_DIR as PROJECT_ROOT
+from dbt_runner import DbtRun, run_dbt
+
 BIN = Path(sys.executable).parent
 SESSION_DIR = Path(tempfile.mkdtemp(prefix="llm_spend_pytest_"))
-
-
-@dataclass(frozen=True)
-class Build:
-    name: str
-    db_path: Path
-    target_path: Path
-    returncode: int
-    log: str
-
-    def env(self) -> dict[str, str]:
-        return {**os.environ, "DBT_DUCKDB_PATH": str(self.db_path)}
 
 
 def _span(trace: str, span: str, parent: str | None, name: str, at: str, service: str, **attrs: object) -> str:
@@ -105,23 +91,13 @@ FIXTURES = {"clean": clean_spans, "faults": fault_spans}
 
 
 @functools.cache
-def dbt_build(name: str) -> Build:
+def dbt_build(name: str) -> DbtRun:
     """Build the project on the sample data or a named fixture, once per session."""
     work = SESSION_DIR / name
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "tmp").mkdir(exist_ok=True)
-    shutil.copy(PROJECT_ROOT / "profiles.example.yml", work / "profiles.yml")
-    args = [str(BIN / "dbt"), "build", "--profiles-dir", str(work), "--target-path", str(work / "target"),
-            "--log-path", str(work / "logs")]
+    traces_glob = None
     if name != "sample":
         spans = work / "spans"
-        spans.mkdir(exist_ok=True)
+        spans.mkdir(parents=True, exist_ok=True)
         (spans / f"{name}.jsonl").write_text("\n".join(FIXTURES[name]()) + "\n")
-        args += ["--vars", json.dumps({"traces_path": str(spans / "*.jsonl")})]
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(work / f"{name}.duckdb"),
-        "DBT_DUCKDB_TEMP_DIR": str(work / "tmp"),
-    }
-    proc = subprocess.run(args, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
-    return Build(name, work / f"{name}.duckdb", work / "target", proc.returncode, proc.stdout + proc.stderr)
+        traces_glob = str(spans / "*.jsonl")
+    return run_dbt(work, traces_glob=traces_glob, database=work / f"{name}.duckdb")

@@ -1,43 +1,38 @@
-"""Shared helpers: build the dbt project on a fixture glob into a temporary DuckDB;
-make scripts/ importable for the Python tests."""
+"""Shared helpers: make scripts/ importable for the Python tests; the sample
+build shared by every test file (session fixture); builds on fixture globs."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
+from dbt_runner import PROJECT_DIR as PROJECT
+from dbt_runner import DbtRun, run_dbt
+
 SCRIPTS = PROJECT / "scripts"
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 DBT = str(Path(sys.executable).with_name("dbt"))
+WAREHOUSE = "warehouse.duckdb"
 
 
-def dbt_build(tmp: Path, traces_glob: str, extra_vars: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `dbt build` on traces_glob into tmp/warehouse.duckdb; return the finished process."""
-    variables = {"traces_path": traces_glob, **(extra_vars or {})}
-    (tmp / "tmp").mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DBT_DUCKDB_PATH": str(tmp / "warehouse.duckdb"),
-        "DBT_DUCKDB_TEMP_DIR": str(tmp / "tmp"),
-        "DBT_DUCKDB_MEMORY_LIMIT": "2GB",
-    }
-    profiles = PROJECT / "profiles.yml"
-    profiles_dir = PROJECT if profiles.exists() else tmp
-    if not profiles.exists():
-        (tmp / "profiles.yml").write_text((PROJECT / "profiles.example.yml").read_text())
-    return subprocess.run(
-        [DBT, "build", "--vars", json.dumps(variables), "--target-path", str(tmp / "target"),
-         "--log-path", str(tmp / "logs"), "--profiles-dir", str(profiles_dir)],
-        cwd=PROJECT, env=env, capture_output=True, text=True, check=False,
-    )
+@pytest.fixture(scope="session")
+def sample_build() -> DbtRun:
+    """`dbt build` of the bundled sample, once per session (read it, never write it)."""
+    from _dbt_builds import dbt_build
+
+    build = dbt_build("sample")
+    assert build.returncode == 0, build.output[-4000:]
+    return build
+
+
+def dbt_build(tmp: Path, traces_glob: str, extra_vars: dict | None = None) -> DbtRun:
+    """Run `dbt build` on traces_glob into tmp/warehouse.duckdb; return the finished run."""
+    return run_dbt(tmp, traces_glob=traces_glob, extra_vars=extra_vars, database=tmp / WAREHOUSE, memory_limit="2GB")
 
 
 def connect(tmp: Path) -> duckdb.DuckDBPyConnection:
     """Read-only connection to the warehouse built in tmp."""
-    return duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
+    return duckdb.connect(str(tmp / WAREHOUSE), read_only=True)

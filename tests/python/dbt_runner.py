@@ -1,4 +1,5 @@
-"""Run the dbt project into a throw-away DuckDB file, for end-to-end tests."""
+"""The one way the Python tests run dbt: into a throw-away DuckDB file, with their
+own profile, target and log folders, never touching the working tree's warehouse."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ class DbtRun:
         with duckdb.connect(str(self.database), read_only=True) as connection:
             return connection.sql(sql).fetchall()
 
+    def env(self) -> dict[str, str]:
+        """Environment pointing the project's profile at this run's database."""
+        return {**os.environ, "DBT_DUCKDB_PATH": str(self.database)}
+
 
 def dbt_executable() -> str:
     """The dbt next to the running interpreter (the project's venv)."""
@@ -44,21 +49,29 @@ def run_dbt(
     select: str | None = None,
     extra_args: list[str] | None = None,
     project_dir: Path = PROJECT_DIR,
+    database: Path | None = None,
+    target_dir: Path | None = None,
+    memory_limit: str | None = None,
 ) -> DbtRun:
-    """Run `dbt <command>` with its own profile, database and target dir."""
+    """Run `dbt <command>` (e.g. "build", "docs generate") with its own profile
+    (a copy of profiles.example.yml under work_dir), logs and temp folder.
+
+    database defaults to work_dir/test.duckdb and target_dir to work_dir/target;
+    memory_limit sets DBT_DUCKDB_MEMORY_LIMIT (else the profile's default).
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
     profiles_dir = work_dir / "profiles"
     profiles_dir.mkdir(exist_ok=True)
     shutil.copy(project_dir / "profiles.example.yml", profiles_dir / "profiles.yml")
     (work_dir / "tmp").mkdir(exist_ok=True)
-    database = work_dir / "test.duckdb"
-    target_dir = work_dir / "target"
+    database = database if database is not None else work_dir / "test.duckdb"
+    target_dir = target_dir if target_dir is not None else work_dir / "target"
     variables = dict(extra_vars or {})
     if traces_glob is not None:
         variables["traces_path"] = traces_glob
     args = [
         dbt_executable(),
-        command,
+        *command.split(),
         "--project-dir", str(project_dir),
         "--profiles-dir", str(profiles_dir),
         "--target-path", str(target_dir),
@@ -72,6 +85,8 @@ def run_dbt(
     env = dict(os.environ)
     env["DBT_DUCKDB_PATH"] = str(database)
     env["DBT_DUCKDB_TEMP_DIR"] = str(work_dir / "tmp")
+    if memory_limit is not None:
+        env["DBT_DUCKDB_MEMORY_LIMIT"] = memory_limit
     completed = subprocess.run(
         args, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )

@@ -1,57 +1,28 @@
-"""Helpers for the FOCUS / invoice tests: build the project into a
-temporary DuckDB file with dbt, without touching the working tree's
-warehouse, target or profiles."""
+"""Helpers for the FOCUS / invoice tests: build the project (or a copy of it)
+into a temporary DuckDB file with dbt_runner, without touching the working
+tree's warehouse, target or profiles."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from dbt_runner import PROJECT_DIR as PROJECT_ROOT
+from dbt_runner import DbtRun, run_dbt
+
 PROJECT_FILES = ("dbt_project.yml", "models", "macros", "seeds", "tests", "analyses", "data")
 
 
-def dbt_env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["DBT_DUCKDB_PATH"] = str(tmp / "build.duckdb")
-    env["DBT_DUCKDB_TEMP_DIR"] = str(tmp / "duckdb_tmp")
-    (tmp / "duckdb_tmp").mkdir(parents=True, exist_ok=True)
-    return env
-
-
-def write_profiles(tmp: Path, project_root: Path = PROJECT_ROOT) -> Path:
-    profiles_dir = tmp / "profiles"
-    profiles_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(project_root / "profiles.example.yml", profiles_dir / "profiles.yml")
-    return profiles_dir
-
-
-def dbt(tmp: Path, project_dir: Path, *args: str, vars_: dict[str, object] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command against the temporary DuckDB file; raise with the
-    log tail if it fails."""
-    command = [
-        str(BIN / "dbt"),
-        *args,
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str(write_profiles(tmp, project_dir)),
-        "--target-path",
-        str(tmp / "target"),
-        "--log-path",
-        str(tmp / "logs"),
-    ]
-    if vars_:
-        command += ["--vars", json.dumps(vars_)]
-    completed = subprocess.run(command, cwd=project_dir, env=dbt_env(tmp), capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-2000:]}")
-    return completed
+def dbt(tmp: Path, project_dir: Path, *args: str, vars_: dict[str, object] | None = None) -> DbtRun:
+    """Run one dbt command against tmp/build.duckdb; raise with the log tail
+    if it fails."""
+    command, *rest = args
+    run = run_dbt(tmp, command, extra_vars=vars_, extra_args=rest, project_dir=project_dir,
+                  database=tmp / "build.duckdb")
+    if run.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{run.output[-6000:]}")
+    return run
 
 
 def copy_project(destination: Path) -> Path:

@@ -11,14 +11,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from _dbt_builds import FAULT_UNATTRIBUTED_CALLS, PROJECT_ROOT, Build, dbt_build
+from _dbt_builds import FAULT_UNATTRIBUTED_CALLS, PROJECT_ROOT, dbt_build
+from dbt_runner import DbtRun
 
 SCRIPT = PROJECT_ROOT / "scripts" / "attribution_alerts.py"
 
 
-def run_digest(build: Build, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_digest(build: DbtRun, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--target", str(build.target_path), "--duckdb", str(build.db_path), *extra],
+        [sys.executable, str(SCRIPT), "--target", str(build.target_dir), "--duckdb", str(build.database), *extra],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -26,29 +27,29 @@ def run_digest(build: Build, *extra: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def faults() -> Build:
+def faults() -> DbtRun:
     build = dbt_build("faults")
     # dbt build exits 1 because an error-severity alert failed: expected.
-    assert build.returncode == 1, build.log[-3000:]
+    assert build.returncode == 1, build.output[-3000:]
     return build
 
 
 @pytest.fixture(scope="module")
-def clean() -> Build:
+def clean() -> DbtRun:
     build = dbt_build("clean")
-    assert build.returncode == 0, build.log[-3000:]
+    assert build.returncode == 0, build.output[-3000:]
     return build
 
 
-def unattributed_cost(build: Build) -> Decimal:
-    with duckdb.connect(str(build.db_path), read_only=True) as con:
+def unattributed_cost(build: DbtRun) -> Decimal:
+    with duckdb.connect(str(build.database), read_only=True) as con:
         rows = con.sql(
             "select sum(cost_usd) from marts.fct_llm_calls where chargeback_cost_center = 'UNATTRIBUTED'"
         ).fetchall()
     return Decimal(rows[0][0])
 
 
-def test_faults_digest_names_each_alert_with_dollars_and_exits_non_zero(faults: Build) -> None:
+def test_faults_digest_names_each_alert_with_dollars_and_exits_non_zero(faults: DbtRun) -> None:
     proc = run_digest(faults, "--format", "json")
     assert proc.returncode == 2, proc.stderr
     digest = json.loads(proc.stdout)
@@ -81,7 +82,7 @@ def test_faults_digest_names_each_alert_with_dollars_and_exits_non_zero(faults: 
     assert conflict["top"]["tenants"][0]["value"] == "t_acme"
 
 
-def test_faults_markdown_shows_dollar_impact_and_query(faults: Build) -> None:
+def test_faults_markdown_shows_dollar_impact_and_query(faults: DbtRun) -> None:
     proc = run_digest(faults)
     assert proc.returncode == 2
     text = proc.stdout
@@ -91,20 +92,19 @@ def test_faults_markdown_shows_dollar_impact_and_query(faults: Build) -> None:
     assert f"At stake: {dollars} over {FAULT_UNATTRIBUTED_CALLS} call(s)" in text
     assert "select * from dbt_test__audit.alert_unattributed_share_error" in text
     # The query printed must work on the warehouse.
-    with duckdb.connect(str(faults.db_path), read_only=True) as con:
+    with duckdb.connect(str(faults.database), read_only=True) as con:
         assert con.sql("select * from dbt_test__audit.alert_unattributed_share_error").fetchall()
 
 
-def test_warnings_exit_zero_unless_fail_on_warn(tmp_path: Path) -> None:
-    sample = dbt_build("sample")  # the bundled sample has one cost-center conflict (warn)
-    assert sample.returncode == 0, sample.log[-3000:]
+def test_warnings_exit_zero_unless_fail_on_warn(sample_build: DbtRun, tmp_path: Path) -> None:
+    sample = sample_build  # the bundled sample has one cost-center conflict (warn)
     out = tmp_path / "digest.md"
     assert run_digest(sample, "--output", str(out)).returncode == 0
     assert "[WARN] alert_cost_center_conflicts" in out.read_text()
     assert run_digest(sample, "--fail-on", "warn").returncode == 2
 
 
-def test_clean_build_says_so_and_exits_zero(clean: Build) -> None:
+def test_clean_build_says_so_and_exits_zero(clean: DbtRun) -> None:
     proc = run_digest(clean)
     assert proc.returncode == 0, proc.stderr
     assert "none fired" in proc.stdout and "No alerts" in proc.stdout

@@ -2,7 +2,6 @@
 reconciles, good records still come out right, and hostile values are kept verbatim."""
 from __future__ import annotations
 
-import subprocess
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DBT, PROJECT, connect, dbt_build
+from conftest import PROJECT, WAREHOUSE, connect, dbt_build
+from dbt_runner import run_dbt
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "bad_input"
 ODD_KEY = "x-\"odd'.tenant"
@@ -48,7 +48,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = dbt_build(tmp, str(FIXTURES / "*.jsonl"),
                        {"quarantine_share_error": 1.0, "unattributed_share_error": 2,
                         "identity_aliases": identity})
-    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.returncode == 0, result.output[-4000:]
     return tmp
 
 
@@ -157,14 +157,8 @@ def test_tenant_case_alert_names_the_merge(warehouse: Path) -> None:
 
 def test_quarantine_share_threshold_fails_the_build(warehouse: Path) -> None:
     """Only a share of quarantined records above the var is an error."""
-    env_vars = {"traces_path": str(FIXTURES / "*.jsonl"), "quarantine_share_error": 0.05}
-    import os
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(warehouse / "warehouse.duckdb"),
-           "DBT_DUCKDB_TEMP_DIR": str(warehouse / "tmp")}
-    result = subprocess.run(
-        [DBT, "test", "--select", "alert_quarantined_share_error", "--vars", json.dumps(env_vars),
-         "--target-path", str(warehouse / "target2"), "--log-path", str(warehouse / "logs")],
-        cwd=PROJECT, env=env, capture_output=True, text=True, check=False,
-    )
+    result = run_dbt(warehouse, "test", traces_glob=str(FIXTURES / "*.jsonl"),
+                     extra_vars={"quarantine_share_error": 0.05}, select="alert_quarantined_share_error",
+                     database=warehouse / WAREHOUSE, target_dir=warehouse / "target2")
     assert result.returncode != 0
-    assert "FAIL 1" in result.stdout
+    assert "FAIL 1" in result.output

@@ -18,7 +18,7 @@ SECRET = "SECRET-PROMPT-MARKER-7f3a"
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("conventions")
     result = dbt_build(tmp, str(FIXTURES / "*.jsonl"))
-    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.returncode == 0, result.output[-4000:]
     return tmp
 
 

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
+from pathlib import Path
 
-import pytest
-
-from _dbt_builds import BIN, PROJECT_ROOT, dbt_build
+from dbt_runner import DbtRun, run_dbt
 
 # Marts and the semantic layer: what BI tools, finance and the report read.
 PUBLIC_FOLDERS = ("models/marts/", "models/semantic/")
 
 
-def test_docs_generate_and_public_models_fully_described(tmp_path: pytest.TempPathFactory) -> None:
-    sample = dbt_build("sample")
-    assert sample.returncode == 0, sample.log[-3000:]
-    target = tmp_path / "target"
-    shutil.copy(PROJECT_ROOT / "profiles.example.yml", tmp_path / "profiles.yml")
-    proc = subprocess.run(
-        [str(BIN / "dbt"), "docs", "generate", "--profiles-dir", str(tmp_path), "--target-path", str(target),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=PROJECT_ROOT, env=sample.env(), capture_output=True, text=True,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:]
+def test_docs_generate_and_public_models_fully_described(sample_build: DbtRun, tmp_path: Path) -> None:
+    proc = run_dbt(tmp_path, "docs generate", database=sample_build.database)
+    assert proc.returncode == 0, proc.output[-3000:]
+    target = proc.target_dir
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from focus_helpers import PROJECT_ROOT, dbt
+from dbt_runner import PROJECT_DIR as PROJECT_ROOT
+from dbt_runner import DbtRun
 
 SCRIPT = PROJECT_ROOT / "scripts" / "validate_focus.py"
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
@@ -18,14 +19,12 @@ import validate_focus  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def sample_focus_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_focus_parquet(sample_build: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample build's FOCUS rows (usage + invoice adjustments) as Parquet."""
     tmp = tmp_path_factory.mktemp("focus_sample")
-    dbt(tmp, PROJECT_ROOT, "seed")
-    dbt(tmp, PROJECT_ROOT, "run", "--select", "+focus_cost_and_usage", "+focus_invoice_adjustments")
     exports = tmp / "exports"
     completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "scripts" / "export_marts.py"), "--database", str(tmp / "build.duckdb"),
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "export_marts.py"), "--database", str(sample_build.database),
          "--out", str(exports), "--formats", "parquet", "--focus-only"],
         capture_output=True, text=True,
     )

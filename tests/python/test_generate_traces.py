@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 
 import attribution_oracle as oracle  # noqa: E402
+from attribution_reasons import REASONS  # noqa: E402
 import generate_traces as gen  # noqa: E402
 
 SEEDS = REPO / "seeds"
@@ -33,15 +34,6 @@ HEX16 = re.compile(r"^[0-9a-f]{16}$")
 ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 SNAPSHOT = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8})$")
 DRIFT_KEYS = {"tenant", "tenantId", "customer_id", "workflow", "workflowId", "job_id", "actor", "actorId", "user_id"}
-REASONS = {
-    "missing_tenant",
-    "unmapped_tenant",
-    "unknown_cost_center",
-    "missing_workflow",
-    "unregistered_workflow",
-    "missing_actor",
-    "unpriced_model",
-}
 EXPECTED_IDENTITY = {
     "tenant_id": "expected_tenant_id",
     "workflow_id": "expected_workflow_id",

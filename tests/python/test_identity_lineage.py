@@ -10,10 +10,7 @@ Also runs analyses/defend_request.sql against a build of the bundled sample.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +19,8 @@ from typing import Any
 import duckdb
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).parent / "dbt")
+from dbt_runner import DbtRun, run_dbt
+
 
 EDGE, GATEWAY, ROUTER, MODEL = "edge", "gateway", "router", "model-client"
 EDGE_HOP = "edge / POST /v1/chat"
@@ -143,32 +140,22 @@ def write_scenario(directory: Path) -> Truth:
 
 @dataclass
 class Build:
+    """A database and target folder that several dbt commands work on."""
+
+    root: Path
     database: Path
     target: Path
-    env: dict[str, str]
-    profiles: Path
 
 
 def _dbt(build: Build, *args: str, traces: str | None = None,
-         extra_vars: dict[str, Any] | None = None) -> subprocess.CompletedProcess[str]:
-    variables: dict[str, Any] = dict(extra_vars or {})
-    if traces is not None:
-        variables["traces_path"] = traces
-    command = [DBT, *args, "--target-path", str(build.target), "--profiles-dir", str(build.profiles)]
-    if variables:
-        command += ["--vars", json.dumps(variables)]
-    return subprocess.run(command, cwd=PROJECT, env=build.env, capture_output=True, text=True,
-                          check=False)
+         extra_vars: dict[str, Any] | None = None) -> DbtRun:
+    command, *rest = args
+    return run_dbt(build.root, command, traces_glob=traces, extra_vars=extra_vars, extra_args=rest,
+                   database=build.database, target_dir=build.target, memory_limit="2GB")
 
 
 def _new_build(root: Path, name: str) -> Build:
-    profiles = root / "profiles"
-    profiles.mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT / "profiles.example.yml", profiles / "profiles.yml")
-    (root / "tmp").mkdir(exist_ok=True)
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(root / f"{name}.duckdb"),
-           "DBT_DUCKDB_TEMP_DIR": str(root / "tmp"), "DBT_DUCKDB_MEMORY_LIMIT": "2GB"}
-    return Build(root / f"{name}.duckdb", root / f"target-{name}", env, profiles)
+    return Build(root, root / f"{name}.duckdb", root / f"target-{name}")
 
 
 def _results(build: Build) -> dict[str, dict[str, Any]]:
@@ -191,7 +178,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Truth, st
     # error default is checked by test_conflict_alert_fails_with_default_severity.
     done = _dbt(build, "build", "--exclude-resource-type", "unit_test", traces=traces,
                 extra_vars={"identity_conflict_severity": "warn"})
-    assert done.returncode == 0, done.stdout[-3000:]
+    assert done.returncode == 0, done.output[-3000:]
     return build, truth, traces
 
 
@@ -240,7 +227,7 @@ def test_spoofed_header_is_charged_to_the_key_tenant(scenario: tuple[Build, Trut
 def test_conflict_alert_fails_with_default_severity(scenario: tuple[Build, Truth, str]) -> None:
     build, truth, traces = scenario
     done = _dbt(build, "test", "--select", "alert_identity_conflicts", traces=traces)
-    assert done.returncode == 1, done.stdout[-3000:]
+    assert done.returncode == 1, done.output[-3000:]
     result = _results(build)["alert_identity_conflicts"]
     assert (result["status"], result["failures"]) == ("fail", 1)
     listed = _query(build, """
@@ -292,12 +279,11 @@ def test_alias_usage_reports_drifted_keys_by_hop(scenario: tuple[Build, Truth, s
 def test_without_recovery_the_calls_stay_unattributed(scenario: tuple[Build, Truth, str],
                                                       tmp_path: Path) -> None:
     build, truth, traces = scenario
-    off = Build(tmp_path / "off.duckdb", tmp_path / "target-off", {
-        **build.env, "DBT_DUCKDB_PATH": str(tmp_path / "off.duckdb")}, build.profiles)
+    off = _new_build(tmp_path, "off")
     shutil.copy(build.database, off.database)
     done = _dbt(off, "run", "--select", "int_llm_calls__identity_recovered+", traces=traces,
                 extra_vars={"recover_identity_from_ancestors": False})
-    assert done.returncode == 0, done.stdout[-3000:]
+    assert done.returncode == 0, done.output[-3000:]
     moved = _query(off, "select count(*) from marts.fct_llm_calls where chargeback_cost_center = 'UNATTRIBUTED'")
     # Every call but the spoofed one (its own span carries the header) loses its tenant.
     assert moved == [(len(truth.tenant) - 1,)]
@@ -309,10 +295,9 @@ def test_without_recovery_the_calls_stay_unattributed(scenario: tuple[Build, Tru
     assert reasons == [("missing_tenant;missing_workflow;missing_actor",)]
 
 
-def test_defend_request_answers_the_five_questions_on_the_sample(tmp_path: Path) -> None:
-    build = _new_build(tmp_path, "sample")
-    done = _dbt(build, "build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
-    assert done.returncode == 0, done.stdout[-3000:]
+def test_defend_request_answers_the_five_questions_on_the_sample(sample_build: DbtRun, tmp_path: Path) -> None:
+    # Compile into a target of its own; the session's sample build is only read.
+    build = Build(tmp_path, sample_build.database, tmp_path / "target")
     # A sample call whose tenant was consumed before the model-call span.
     (call_id, tenant, key, hop, depth, cost_center, response_model, price_id, workflow, owner, actor_type,
      actor) = _query(build, """
@@ -327,7 +312,7 @@ def test_defend_request_answers_the_five_questions_on_the_sample(tmp_path: Path)
         limit 1
     """)[0]
     done = _dbt(build, "compile", "--select", "defend_request", extra_vars={"call_id": call_id})
-    assert done.returncode == 0, done.stdout[-3000:]
+    assert done.returncode == 0, done.output[-3000:]
     sql = (build.target / "compiled" / "llm_spend_attribution" / "analyses" / "defend_request.sql").read_text()
     answers = _query(build, sql)
     assert [row[0] for row in answers] == [call_id] * 5

@@ -42,7 +42,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     traces.mkdir()
     split_fixture(traces)
     result = dbt_build(tmp, str(traces / "*"))
-    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.returncode == 0, result.output[-4000:]
     return tmp
 
 

@@ -8,17 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from attribution_reasons import REASONS
 from dbt_runner import DbtRun, run_dbt
 
-REASONS = {
-    "missing_tenant",
-    "unmapped_tenant",
-    "unknown_cost_center",
-    "missing_workflow",
-    "unregistered_workflow",
-    "missing_actor",
-    "unpriced_model",
-}
 MARTS = (
     "fct_llm_calls",
     "focus_cost_and_usage",
@@ -26,14 +18,6 @@ MARTS = (
     "chargeback_by_cost_center",
     "field_survival_by_hop",
 )
-
-
-@pytest.fixture(scope="module")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
-    """The bundled sample, built once for this module."""
-    run = run_dbt(tmp_path_factory.mktemp("sample"))
-    assert run.returncode == 0, run.output[-4000:]
-    return run
 
 
 def test_sample_has_every_reason_and_conserves_cost(sample_build: DbtRun) -> None:

@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
-import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +27,7 @@ import duckdb
 import pytest
 
 import price_oracle
+from dbt_runner import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = REPO_ROOT / 'seeds'
@@ -170,39 +167,21 @@ def write_spans(calls: list[dict[str, object]], path: Path) -> None:
             handle.write(json.dumps(span) + '\n')
 
 
-def dbt_executable() -> str:
-    candidate = Path(sys.executable).parent / 'dbt'
-    return str(candidate) if candidate.exists() else (shutil.which('dbt') or 'dbt')
-
-
 @pytest.fixture(scope='module')
 def compared(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, object]]:
     work = tmp_path_factory.mktemp('oracle_agreement')
     calls = generate_calls()
     (work / 'traces').mkdir()
     write_spans(calls, work / 'traces' / 'spans.jsonl')
-    shutil.copy(REPO_ROOT / 'profiles.example.yml', work / 'profiles.yml')
-    (work / 'tmp').mkdir()
-    env = {
-        **os.environ,
-        'DBT_DUCKDB_PATH': str(work / 'oracle.duckdb'),
-        'DBT_DUCKDB_TEMP_DIR': str(work / 'tmp'),
-    }
-    result = subprocess.run(
-        [
-            dbt_executable(), 'build', '--select', '+fct_llm_calls', '--exclude', 'test_type:unit', '--indirect-selection', 'cautious',
-            '--project-dir', str(REPO_ROOT), '--profiles-dir', str(work),
-            '--target-path', str(work / 'target'), '--log-path', str(work / 'logs'),
-            # Calls reach the end of 2026 to cover every price change in the
-            # seed; future-timestamp quarantine is tested in test_bad_input.
-            '--vars', json.dumps({
-                'traces_path': str(work / 'traces' / '*.jsonl'),
-                'max_future_skew_hours': 24 * 800,
-            }),
-        ],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
+    result = run_dbt(
+        work, select='+fct_llm_calls', database=work / 'oracle.duckdb',
+        extra_args=['--exclude', 'test_type:unit', '--indirect-selection', 'cautious'],
+        traces_glob=str(work / 'traces' / '*.jsonl'),
+        # Calls reach the end of 2026 to cover every price change in the
+        # seed; future-timestamp quarantine is tested in test_bad_input.
+        extra_vars={'max_future_skew_hours': 24 * 800},
     )
-    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.returncode == 0, result.output[-4000:]
     with duckdb.connect(str(work / 'oracle.duckdb'), read_only=True) as connection:
         rows = connection.sql(
             'select call_id, cast(list_cost_usd as varchar), cast(cost_usd as varchar), pricing_status, '

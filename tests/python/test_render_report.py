@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from _dbt_builds import PROJECT_ROOT, Build, dbt_build
+from dbt_runner import PROJECT_DIR as PROJECT_ROOT
+from dbt_runner import DbtRun
 
 SCRIPT = PROJECT_ROOT / "scripts" / "render_report.py"
 CHARTS = ["chart-cost-by-cost-center", "chart-unattributed-share", "chart-field-survival", "chart-top-models"]
@@ -23,11 +24,10 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sample: Build = dbt_build("sample")
-    assert sample.returncode == 0, sample.log[-3000:]
+def report(sample_build: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sample = sample_build
     out = tmp_path_factory.mktemp("report") / "chargeback.html"
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--duckdb", str(sample.db_path), "--output", str(out)],
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--duckdb", str(sample.database), "--output", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return out

@@ -11,28 +11,27 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from _dbt_builds import BIN, PROJECT_ROOT, Build, dbt_build
+from _dbt_builds import BIN, PROJECT_ROOT
+from dbt_runner import DbtRun
 
 
 @pytest.fixture(scope="module")
-def sample() -> Build:
-    build = dbt_build("sample")
-    assert build.returncode == 0, build.log[-3000:]
-    return build
+def sample(sample_build: DbtRun) -> DbtRun:
+    return sample_build
 
 
 @pytest.fixture(scope="module")
-def mf_project(sample: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def mf_project(sample: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """mf reads <project>/target/semantic_manifest.json: point it at the build's."""
     project = tmp_path_factory.mktemp("mf_project")
     (project / "dbt_project.yml").symlink_to(PROJECT_ROOT / "dbt_project.yml")
     shutil.copy(PROJECT_ROOT / "profiles.example.yml", project / "profiles.yml")
     (project / "target").mkdir()
-    shutil.copy(sample.target_path / "semantic_manifest.json", project / "target")
+    shutil.copy(sample.target_dir / "semantic_manifest.json", project / "target")
     return project
 
 
-def mf_query(sample: Build, project: Path, out: Path, *args: str) -> list[dict[str, str]]:
+def mf_query(sample: DbtRun, project: Path, out: Path, *args: str) -> list[dict[str, str]]:
     env = {**sample.env(), "DBT_PROFILES_DIR": str(project), "DBT_PROJECT_DIR": str(project)}
     proc = subprocess.run(
         [str(BIN / "mf"), "query", *args, "--decimals", "15", "--csv", str(out)],
@@ -43,15 +42,15 @@ def mf_query(sample: Build, project: Path, out: Path, *args: str) -> list[dict[s
         return list(csv.DictReader(handle))
 
 
-def chargeback(sample: Build) -> list[tuple[str, str, Decimal]]:
-    with duckdb.connect(str(sample.db_path), read_only=True) as con:
+def chargeback(sample: DbtRun) -> list[tuple[str, str, Decimal]]:
+    with duckdb.connect(str(sample.database), read_only=True) as con:
         return con.sql(
             "select strftime(billing_period_start, '%Y-%m'), cost_center, cost_usd"
             " from marts.chargeback_by_cost_center"
         ).fetchall()
 
 
-def test_unattributed_share_per_month_equals_chargeback(sample: Build, mf_project: Path, tmp_path: Path) -> None:
+def test_unattributed_share_per_month_equals_chargeback(sample: DbtRun, mf_project: Path, tmp_path: Path) -> None:
     rows = mf_query(sample, mf_project, tmp_path / "share.csv",
                     "--metrics", "unattributed_share", "--group-by", "metric_time__month")
     mart: dict[str, list[Decimal]] = {}
@@ -68,7 +67,7 @@ def test_unattributed_share_per_month_equals_chargeback(sample: Build, mf_projec
     assert max(got.values()) > 0
 
 
-def test_billed_cost_by_cost_center_equals_chargeback(sample: Build, mf_project: Path, tmp_path: Path) -> None:
+def test_billed_cost_by_cost_center_equals_chargeback(sample: DbtRun, mf_project: Path, tmp_path: Path) -> None:
     rows = mf_query(sample, mf_project, tmp_path / "cost.csv", "--metrics", "billed_cost",
                     "--group-by", "llm_call__cost_center,metric_time__month")
     got = {(r["metric_time__month"][:7], r["llm_call__cost_center"]): Decimal(r["billed_cost"]) for r in rows}

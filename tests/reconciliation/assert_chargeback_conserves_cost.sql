@@ -21,14 +21,7 @@ chargeback as (
 ),
 
 compared as (
-    select
-        coalesce(calls.billing_period_start, chargeback.billing_period_start)
-            as billing_period_start,
-        coalesce(calls.call_cost_usd, 0) as call_cost_usd,
-        coalesce(chargeback.chargeback_cost_usd, 0) as chargeback_cost_usd
-    from calls
-    full outer join chargeback
-        on calls.billing_period_start = chargeback.billing_period_start
+    {{ totals_side_by_side('calls', 'chargeback', ['billing_period_start'], 'call_cost_usd', 'chargeback_cost_usd') }}
 )
 
 select * from compared

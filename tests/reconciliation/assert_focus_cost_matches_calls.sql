@@ -23,17 +23,9 @@ focus as (
 ),
 
 compared as (
-    select
-        coalesce(calls.billing_period_start, focus.billing_period_start)
-            as billing_period_start,
-        coalesce(calls.cost_center, focus.cost_center) as cost_center,
-        coalesce(calls.call_cost_usd, 0) as call_cost_usd,
-        coalesce(focus.focus_cost_usd, 0) as focus_cost_usd
-    from calls
-    full outer join focus
-        on
-            calls.billing_period_start = focus.billing_period_start
-            and calls.cost_center = focus.cost_center
+    {{ totals_side_by_side(
+        'calls', 'focus', ['billing_period_start', 'cost_center'], 'call_cost_usd', 'focus_cost_usd'
+    ) }}
 )
 
 select * from compared

@@ -30,14 +30,7 @@ listed as (
 ),
 
 compared as (
-    select
-        coalesce(bucket.billing_period_start, listed.billing_period_start)
-            as billing_period_start,
-        coalesce(bucket.bucket_cost_usd, 0) as bucket_cost_usd,
-        coalesce(listed.listed_cost_usd, 0) as listed_cost_usd
-    from bucket
-    full outer join listed
-        on bucket.billing_period_start = listed.billing_period_start
+    {{ totals_side_by_side('bucket', 'listed', ['billing_period_start'], 'bucket_cost_usd', 'listed_cost_usd') }}
 )
 
 select * from compared
