@@ -4,7 +4,8 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 STAMP := $(VENV)/.installed
 
-.PHONY: bench build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps
+.PHONY: bench build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps \
+	spark-deps spark-build spark-equivalence portability
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || "$$(scripts/find_python312.sh)" -m venv $(VENV)
@@ -23,6 +24,33 @@ $(FOCUS_STAMP): requirements-focus.txt
 	touch $(FOCUS_STAMP)
 
 focus-deps: $(FOCUS_STAMP)
+
+# Spark (dbt-spark, method: session, local pyspark; needs Java 17) is an
+# optional extra with its own venv: the default install stays small.
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+
+$(SPARK_STAMP): requirements-spark.txt
+	test -x $(SPARK_VENV)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/pip install --quiet -r requirements-spark.txt
+	touch $(SPARK_STAMP)
+
+spark-deps: $(SPARK_STAMP)
+
+## The project on Spark in local mode (profile target spark) into
+## warehouse/spark (Parquet tables); docs/spark.md. Unit tests are DuckDB fixtures.
+spark-build: deps spark-deps
+	$(SPARK_VENV)/bin/dbt build --target spark --target-path target/spark --exclude resource_type:unit_test
+
+## DuckDB and Spark builds of the sample compared mart by mart (docs/spark.md;
+## about 15 minutes on 2 cores, so not part of `make test`).
+spark-equivalence: deps spark-deps
+	$(BIN)/python scripts/spark_equivalence.py --duckdb-dbt $(DBT) --spark-dbt $(SPARK_VENV)/bin/dbt
+
+## No engine-specific SQL in models/ and tests/ (also run by pytest).
+portability: deps
+	$(BIN)/python scripts/check_portability.py
 
 profiles.yml: profiles.example.yml
 	test -f profiles.yml || cp profiles.example.yml profiles.yml

@@ -213,7 +213,7 @@ pivoted as (
 
 final as (
     select
-        {{ star_except('calls', replaced_columns) }},
+        {{ star_except('calls', replaced_columns, ref('int_llm_calls__priced')) }},
         {%- for field in provenance_fields %}
             pivoted.{{ field }},
             pivoted.{{ field }}_source_key,

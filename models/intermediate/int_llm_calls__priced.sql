@@ -41,7 +41,7 @@ price_rows as (
 resolved as (
     select
         calls.*,
-        {{ star_except('resolved_models', ['span_key']) }}
+        {{ star_except('resolved_models', ['span_key'], ref('int_llm_calls__model_resolved')) }}
     from calls
     inner join resolved_models
         on calls.span_key = resolved_models.span_key

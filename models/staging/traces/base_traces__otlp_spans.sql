@@ -47,7 +47,7 @@ entries as (
         -- scope and resource.
         {{ entries_concat([
             otlp_attribute_entries('span.attributes'),
-            "[{'key': 'otel.scope.name', 'value': scope_name}, {'key': 'otel.scope.version', 'value': scope_version}]",
+            entry_list_of(["'otel.scope.name'", "'otel.scope.version'"], ['scope_name', 'scope_version']),
             otlp_attribute_entries('resource_attributes')
         ]) }} as all_entries
     from fields

@@ -6,11 +6,12 @@
     JSON-string containers flattened into prefixed keys and prompt/completion
     content keys dropped (changing those two vars needs --full-refresh).
     Blank and malformed lines are kept as rows too (no span fields). -#}
+{#- delete+insert by source_file; Spark overwrites source_file partitions
+    (file_rebuild_config). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='source_file',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    **file_rebuild_config()
 ) }}
 {%- set containers = var('json_string_containers', []) -%}
 {%- set content_patterns = var('content_attribute_patterns', []) -%}
@@ -81,7 +82,7 @@ cleaned as (
         -- once, straight from its entries.
         case
             {%- if containers | length > 0 %}
-                when list_has_any(attribute_keys, [{{ sql_string_list(containers) }}])
+                when {{ list_has_any_text('attribute_keys', containers) }}
                     then {{ map_drop_keys_matching(
                         flatten_json_string_containers(map_from_entry_list('attribute_entries'), containers),
                         content_pattern
