@@ -32,7 +32,10 @@ from pathlib import Path
 import duckdb
 
 PROJECT = Path(__file__).resolve().parents[1]
-SPANS_PER_CALL = 4.43  # generator average (edge, gateway, router, [agent], model call)
+SPANS_PER_CALL = 4.43
+# The data has every fault on, so the identity-conflict alert (an error by default) fires by design;
+# the benchmark times the build, so that alert warns instead of failing the run.
+BUILD_VARS = {"identity_conflict_severity": "warn"}  # generator average (edge, gateway, router, [agent], model call)
 
 
 @dataclass
@@ -106,7 +109,7 @@ def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, select: 
     """`dbt build` (or `dbt run --select <select>`) of the project over glob into database."""
     command = ["build"] if select is None else ["run", "--select", select]
     args = [str(Path(sys.executable).with_name("dbt")), *command, "--target-path", str(work / "target"),
-            "--log-path", str(work / "logs"), "--vars", json.dumps({"traces_path": glob})]
+            "--log-path", str(work / "logs"), "--vars", json.dumps(BUILD_VARS | {"traces_path": glob})]
     return run_measured(args, dbt_env(database, memory_limit))
 
 
