@@ -32,10 +32,10 @@ from pathlib import Path
 import duckdb
 
 PROJECT = Path(__file__).resolve().parents[1]
-SPANS_PER_CALL = 4.43
+SPANS_PER_CALL = 4.43  # generator average (edge, gateway, router, [agent], model call)
 # The data has every fault on, so the identity-conflict alert (an error by default) fires by design;
 # the benchmark times the build, so that alert warns instead of failing the run.
-BUILD_VARS = {"identity_conflict_severity": "warn"}  # generator average (edge, gateway, router, [agent], model call)
+BUILD_VARS = {"identity_conflict_severity": "warn"}
 
 
 @dataclass
