@@ -13,13 +13,17 @@
     {{ return(adapter.dispatch('explode_otlp_batches', 'llm_spend_attribution')(relation)) }}
 {%- endmacro %}
 
-{#- An unnest that keeps a row (a null element) for an empty or null list,
-    with each element's 0-based position. -#}
-{% macro duckdb__unnest_positioned(list_expr) -%}
+{#- Unnest of a list into {position (0-based), element} rows; when
+    `keep_row_when` holds, one null row instead (an empty list otherwise
+    gives no row). -#}
+{% macro duckdb__unnest_positioned(list_expr, keep_row_when) -%}
     unnest(
         case
-            when len(coalesce({{ list_expr }}, [])) = 0 then [null]
-            else list_transform({{ list_expr }}, lambda element, position: {'position': position - 1, 'element': element})
+            when {{ keep_row_when }} then [null]
+            else list_transform(
+                coalesce({{ list_expr }}, []),
+                lambda element, position: {'position': position - 1, 'element': element}
+            )
         end
     )
 {%- endmacro %}
@@ -56,7 +60,7 @@
                 line_number,
                 -- A batch without any span keeps one row; otherwise empty
                 -- resources and scopes give no row.
-                {{ duckdb__unnest_positioned('case when span_count > 0 then resource_spans end') }} as resource_span
+                {{ duckdb__unnest_positioned('resource_spans', 'span_count = 0') }} as resource_span
             from counted
         ),
 
@@ -68,13 +72,8 @@
                 line_number,
                 resource_span.position as resource_index,
                 resource_span.element.resource.attributes as resource_attributes,
-                unnest(case
-                    when resource_span is null then [null]
-                    else list_transform(
-                        coalesce(resource_span.element.scopeSpans, []),
-                        lambda element, position: {'position': position - 1, 'element': element}
-                    )
-                end) as scope_span
+                {{ duckdb__unnest_positioned('resource_span.element.scopeSpans', 'resource_span is null') }}
+                    as scope_span
             from resources
         ),
 
@@ -89,13 +88,7 @@
                 resource_attributes,
                 scope_span.element.scope.name as scope_name,
                 scope_span.element.scope.version as scope_version,
-                unnest(case
-                    when scope_span is null then [null]
-                    else list_transform(
-                        coalesce(scope_span.element.spans, []),
-                        lambda element, position: {'position': position - 1, 'element': element}
-                    )
-                end) as span
+                {{ duckdb__unnest_positioned('scope_span.element.spans', 'scope_span is null') }} as span
             from scopes
         )
 

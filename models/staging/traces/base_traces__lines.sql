@@ -59,14 +59,8 @@ classified as (
 
 final as (
     select
-        source_file,
-        file_size,
-        file_modified_at,
-        line_number,
-        raw_line,
-        top_keys,
-        case when record_format = 'flat_json' then {{ json_top_level_values('raw_line') }} end as top_values,
-        record_format
+        *,
+        case when record_format = 'flat_json' then {{ json_top_level_values('raw_line') }} end as top_values
     from classified
 )
 
