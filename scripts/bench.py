@@ -130,7 +130,7 @@ def baseline_calls_per_second(database: Path, sample: int) -> tuple[float, int]:
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.sql(
             "select provider, coalesce(response_model, request_model), input_tokens, output_tokens,"
-            " cache_read_tokens, started_at from marts.fct_llm_calls"
+            " cache_read_tokens, call_at from marts.fct_llm_calls"
             f" where input_tokens is not null using sample {sample} rows (reservoir, 42)"
         ).fetchall()
     start = time.perf_counter()

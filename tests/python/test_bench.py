@@ -50,3 +50,9 @@ def test_pricing_seconds_sums_the_two_pricing_models(tmp_path: Path) -> None:
         '{"unique_id": "model.llm_spend_attribution.fct_llm_calls", "execution_time": 9.0}]}'
     )
     assert bench.pricing_seconds(tmp_path) == 6.5
+
+
+def test_baseline_prices_built_calls_one_by_one(sample_build) -> None:  # noqa: ANN001
+    calls_per_second, priced = bench.baseline_calls_per_second(sample_build.database, 50)
+    assert calls_per_second > 0
+    assert 0 < priced <= 50
