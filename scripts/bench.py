@@ -158,8 +158,10 @@ def machine() -> str:
                 if line.startswith("model name")), platform.processor())
     mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                       if line.startswith("MemTotal")))
-    dbt_version = subprocess.run([str(Path(sys.executable).with_name("dbt")), "--version"],
-                                 capture_output=True, text=True).stdout.split("\n")[1].strip()
+    version_text = subprocess.run([str(Path(sys.executable).with_name("dbt")), "--version"],
+                                  capture_output=True, text=True).stdout
+    dbt_version = "dbt-core " + next((line.split(":", 1)[1].strip() for line in version_text.splitlines()
+                                      if "installed:" in line), "unknown")
     return (f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.1f} GB RAM, {platform.system()} "
             f"{platform.release()}; Python {platform.python_version()}, DuckDB {duckdb.__version__}, {dbt_version}")
 
