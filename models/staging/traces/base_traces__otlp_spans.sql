@@ -25,17 +25,7 @@ exploded as (
 
 fields as (
     select
-        source_file,
-        file_size,
-        file_modified_at,
-        line_number,
-        resource_index,
-        scope_index,
-        span_index,
-        resource_attributes,
-        scope_name,
-        scope_version,
-        span_json,
+        *,
         {{ otlp_span_fields('span_json') }} as span
     from exploded
 ),

@@ -16,6 +16,11 @@
 {%- set containers = var('json_string_containers', []) -%}
 {%- set content_patterns = var('content_attribute_patterns', []) -%}
 {%- set content_pattern = '^(' ~ (content_patterns | join('|')) ~ ')' -%}
+{#- The span fields as written, carried unchanged from both formats. -#}
+{%- set raw_span_fields = [
+    'raw_trace_id', 'raw_span_id', 'raw_parent_span_id', 'span_name', 'raw_span_kind',
+    'raw_started_at', 'raw_ended_at', 'raw_status_code'
+] -%}
 -- noqa: disable=PRS
 -- (the flattened-container expression nests deeper than sqlfluff's parser limit)
 with
@@ -42,14 +47,9 @@ all_formats as (
             batch_position,
             record_format,
             raw_record,
-            raw_trace_id,
-            raw_span_id,
-            raw_parent_span_id,
-            span_name,
-            raw_span_kind,
-            raw_started_at,
-            raw_ended_at,
-            raw_status_code,
+            {%- for column in raw_span_fields %}
+                {{ column }},
+            {%- endfor %}
             attribute_entries,
             {{ entry_keys('attribute_entries') }} as attribute_keys
         from {{ relation }}
@@ -69,14 +69,9 @@ cleaned as (
         record_format,
         -- Longer text is never shown (quarantine truncates to this length).
         substring(raw_record, 1, {{ var('raw_record_max_chars', 2000) }}) as raw_record,
-        raw_trace_id,
-        raw_span_id,
-        raw_parent_span_id,
-        span_name,
-        raw_span_kind,
-        raw_started_at,
-        raw_ended_at,
-        raw_status_code,
+        {%- for column in raw_span_fields %}
+            {{ column }},
+        {%- endfor %}
         -- The full clean-up only for the few spans that need it (a container
         -- key or a content key present); every other span builds its map
         -- once, straight from its entries.
@@ -122,10 +117,7 @@ bad_lines as (
         cast(null as {{ dbt.type_string() }}) as batch_position,
         record_format,
         substring(raw_line, 1, {{ var('raw_record_max_chars', 2000) }}) as raw_record,
-        {%- for column in [
-            'raw_trace_id', 'raw_span_id', 'raw_parent_span_id', 'span_name', 'raw_span_kind',
-            'raw_started_at', 'raw_ended_at', 'raw_status_code'
-        ] %}
+        {%- for column in raw_span_fields %}
             cast(null as {{ dbt.type_string() }}) as {{ column }},
         {%- endfor %}
         {{ null_string_map() }} as attributes,
