@@ -56,3 +56,57 @@ def test_baseline_prices_built_calls_one_by_one(sample_build) -> None:  # noqa: 
     calls_per_second, priced = bench.baseline_calls_per_second(sample_build.database, 50)
     assert calls_per_second > 0
     assert 0 < priced <= 50
+
+
+def test_unstage_last_day_removes_only_that_days_records(tmp_path: Path) -> None:
+    full_db, nightly_db = tmp_path / "full.duckdb", tmp_path / "nightly.duckdb"
+    day_30, day_31 = tmp_path / "dt=2026-05-30", tmp_path / "dt=2026-05-31"
+    with bench.duckdb.connect(str(full_db)) as connection:
+        connection.execute("create schema staging")
+        connection.execute("create table staging.stg_traces__parsed_records (source_file varchar)")
+        connection.executemany("insert into staging.stg_traces__parsed_records values (?)", [
+            [f"{day_30}/hour=23/spans-000.jsonl"], [f"{day_31}/hour=00/spans-000.jsonl"],
+            [f"{day_31}/hour=01/spans-000.jsonl"], [f"{day_31}0/hour=00/spans-000.jsonl"],
+        ])
+    assert bench.unstage_last_day(full_db, nightly_db, day_31) == 2
+    with bench.duckdb.connect(str(nightly_db), read_only=True) as connection:
+        left = sorted(row[0] for row in connection.sql("select source_file from staging.stg_traces__parsed_records").fetchall())
+    assert left == [f"{day_30}/hour=23/spans-000.jsonl", f"{day_31}0/hour=00/spans-000.jsonl"]
+    with bench.duckdb.connect(str(full_db), read_only=True) as connection:
+        assert connection.sql("select count(*) from staging.stg_traces__parsed_records").fetchall()[0][0] == 4
+    with pytest.raises(SystemExit):
+        bench.unstage_last_day(full_db, nightly_db, tmp_path / "dt=2026-06-01")
+
+
+def test_generate_reuses_data_generated_with_the_same_arguments(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "generated.json").write_text(bench.json.dumps(
+        ["--calls", "10", "--days", "2", "--start", "2026-05-01", "--all-faults", "--seed", "8"]))
+    calls: list[list[str]] = []
+    monkeypatch.setattr(bench.subprocess, "run", lambda args, **_: calls.append(args))
+    bench.generate(out, 10, 2)
+    assert calls == []
+    bench.generate(out, 11, 2)
+    assert len(calls) == 1 and "11" in calls[0]
+
+
+def test_seconds_by_phase_splits_parsing_models_and_tests(tmp_path: Path) -> None:
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "run_results.json").write_text(
+        '{"results": ['
+        '{"unique_id": "model.llm_spend_attribution.stg_traces__parsed_records", "execution_time": 80.0},'
+        '{"unique_id": "model.llm_spend_attribution.fct_llm_calls", "execution_time": 9.0},'
+        '{"unique_id": "seed.llm_spend_attribution.llm_prices", "execution_time": 1.0},'
+        '{"unique_id": "test.llm_spend_attribution.not_null_x.abc", "execution_time": 2.5},'
+        '{"unique_id": "unit_test.llm_spend_attribution.int_llm_calls__priced.t", "execution_time": 1.5}]}'
+    )
+    assert bench.seconds_by_phase(tmp_path) == {"parse": 80.0, "models": 10.0, "data_tests": 2.5, "unit_tests": 1.5}
+
+
+def test_render_prints_the_phase_table_when_measured() -> None:
+    result = RESULT | {"full_parse_s": 80.0, "full_models_s": 120.0, "full_data_tests_s": 60.0, "full_unit_tests_s": 20.0,
+                       "nightly_parse_s": 3.0, "nightly_models_s": 110.0, "nightly_data_tests_s": 55.0,
+                       "nightly_unit_tests_s": 20.0}
+    text = bench.render([result], "python scripts/bench.py --sizes 1", "3GB", 30)
+    assert "| 1,000,000 | 80 / 120 / 60 / 20 | 3 / 110 / 55 / 20 |" in text
