@@ -1,15 +1,14 @@
-{#- The physical lines (Parquet: rows) of the span files this run reads (all
-    files on a full build, new or changed files on an incremental one:
-    traces_files_to_read), numbered per file and classified by shape. A view,
-    not an ephemeral CTE: the flat, OTLP and bad-line paths each read it, and
-    a CTE read three times is held in memory whole, while each read of a view
-    streams the files again. The top-level key/value lists are parsed once,
-    values only for flat lines (the OTLP path parses its batch itself). -#}
+{#- The lines of the span files this run reads (base_traces__raw_lines),
+    classified by shape. A view, not an ephemeral CTE: the flat, OTLP and
+    bad-line paths each read it, and a CTE read three times is held in memory
+    whole, while each read of a view streams its lines again. The top-level
+    key/value lists are parsed once, values only for flat lines (the OTLP
+    path parses its batch itself). -#}
 {{ config(materialized='view') }}
 with
 
 raw_lines as (
-    select * from {{ read_raw_lines(traces_files_to_read()) }}
+    select * from {{ ref('base_traces__raw_lines') }}
 ),
 
 files as (
