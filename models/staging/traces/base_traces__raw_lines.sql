@@ -1,17 +1,21 @@
 {#- The physical lines (Parquet: rows) of the span files this run reads (all
     files on a full build, new or changed files on an incremental one:
     traces_files_to_read), numbered per file, as written: no parsing here.
-    A table on DuckDB: each file is its own scan in one UNION ALL, and DuckDB
-    keeps the state of every expression above a union in every branch until
-    the query ends, so JSON parsing over thousands of file scans held memory
-    growing with the input (out of memory at 10 million spans with a 3 GB
-    limit). Written to a table first, the lines are parsed by one scan with
-    one state per thread. Other engines read the files in the view above. -#}
-{{ config(materialized=('table' if target.type == 'duckdb' else 'view')) }}
+    On DuckDB a table filled by a post-hook, a statement per batch of files:
+    reading thousands of files in one statement held every file scan's
+    buffers and every parser's state until the statement ended (out of memory
+    at 10 million spans with a 3 GB limit), and parsing from a table reads one
+    scan. Other engines read the files in the view. -#}
+{%- set on_duckdb = target.type == 'duckdb' -%}
+{{ config(
+    materialized=('table' if on_duckdb else 'view'),
+    post_hook=(['{{ insert_raw_lines_in_batches() }}'] if on_duckdb else [])
+) }}
 with
 
 raw_lines as (
-    select * from {{ read_raw_lines(traces_files_to_read()) }}
+    -- On DuckDB the table starts empty (typed) and the post-hook fills it.
+    select * from {{ read_raw_lines([] if on_duckdb else traces_files_to_read()) }}
 )
 
 select * from raw_lines
