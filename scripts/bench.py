@@ -173,13 +173,13 @@ def pricing_seconds(work: Path) -> float:
 
 
 def seconds_by_phase(work: Path) -> dict[str, float]:
-    """dbt's execution time (summed over its threads) by phase, from run_results.json: parsing raw
-    files (stg_traces__parsed_records), the other models, data tests, unit tests."""
+    """dbt's execution time (summed over its threads) by phase, from run_results.json: reading and parsing
+    raw files (base_traces__raw_lines, stg_traces__parsed_records), the other models, data tests, unit tests."""
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     phases = {"parse": 0.0, "models": 0.0, "data_tests": 0.0, "unit_tests": 0.0}
     for result in results:
         unique_id = result["unique_id"]
-        if unique_id.endswith(".stg_traces__parsed_records"):
+        if unique_id.endswith((".base_traces__raw_lines", ".stg_traces__parsed_records")):
             phase = "parse"
         elif unique_id.startswith("unit_test."):
             phase = "unit_tests"
@@ -272,7 +272,7 @@ def render(results: list[dict[str, float]], command: str, memory_limit: str, day
             f"| {r['pricing_cps'] / r['baseline_cps']:.3g}x |"
         )
     lines += ["", "Where dbt spent its time (execution seconds summed over dbt's threads, from run_results.json):",
-              "parsing raw files = stg_traces__parsed_records; models = every other model and seed.", "",
+              "parse = base_traces__raw_lines and stg_traces__parsed_records; models = every other model and seed.", "",
               "| spans | full: parse / models / data tests / unit tests s "
               "| nightly: parse / models / data tests / unit tests s |",
               "|---|---|---|"]
@@ -285,8 +285,8 @@ def render(results: list[dict[str, float]], command: str, memory_limit: str, day
     lines += ["", "Sizes run: " + ", ".join(f"{r['millions']}M spans" for r in results) + ".",
               "Load average (1 min) at the end of each size: "
               + ", ".join(f"{r['load_1min']:.1f}" for r in results)
-              + f" on {os.cpu_count()} cores (above the core count, other work shared the machine and",
-              "absolute times are inflated; the ratios compare steps of the same run).", ""]
+              + f" on {os.cpu_count()} cores (a load above the core count means other work shared the",
+              "machine and absolute times are inflated; the ratios compare steps of the same run).", ""]
     return "\n".join(lines)
 
 

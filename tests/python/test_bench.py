@@ -95,7 +95,8 @@ def test_seconds_by_phase_splits_parsing_models_and_tests(tmp_path: Path) -> Non
     (tmp_path / "target").mkdir()
     (tmp_path / "target" / "run_results.json").write_text(
         '{"results": ['
-        '{"unique_id": "model.llm_spend_attribution.stg_traces__parsed_records", "execution_time": 80.0},'
+        '{"unique_id": "model.llm_spend_attribution.base_traces__raw_lines", "execution_time": 5.0},'
+        '{"unique_id": "model.llm_spend_attribution.stg_traces__parsed_records", "execution_time": 75.0},'
         '{"unique_id": "model.llm_spend_attribution.fct_llm_calls", "execution_time": 9.0},'
         '{"unique_id": "seed.llm_spend_attribution.llm_prices", "execution_time": 1.0},'
         '{"unique_id": "test.llm_spend_attribution.not_null_x.abc", "execution_time": 2.5},'
