@@ -165,19 +165,22 @@ def baseline_calls_per_second(database: Path, sample: int) -> tuple[float, int]:
     return len(rows) / (time.perf_counter() - start), priced
 
 
+def run_results(work: Path) -> list[dict]:
+    """The node results of the last dbt command run with work/target as its target path."""
+    return json.loads((work / "target" / "run_results.json").read_text())["results"]
+
+
 def pricing_seconds(work: Path) -> float:
     """Time dbt spent in the two pricing models (model resolution and priced calls), from run_results.json."""
-    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
-    return sum(r["execution_time"] for r in results
+    return sum(r["execution_time"] for r in run_results(work)
                if r["unique_id"].endswith((".int_llm_calls__model_resolved", ".int_llm_calls__priced")))
 
 
 def seconds_by_phase(work: Path) -> dict[str, float]:
     """dbt's execution time (summed over its threads) by phase, from run_results.json: reading and parsing
     raw files (base_traces__raw_lines, stg_traces__parsed_records), the other models, data tests, unit tests."""
-    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     phases = {"parse": 0.0, "models": 0.0, "data_tests": 0.0, "unit_tests": 0.0}
-    for result in results:
+    for result in run_results(work):
         unique_id = result["unique_id"]
         if unique_id.endswith((".base_traces__raw_lines", ".stg_traces__parsed_records")):
             phase = "parse"

@@ -41,14 +41,19 @@ def test_render_prints_every_ratio() -> None:
     assert "1.5 on" in text
 
 
+def write_run_results(work: Path, seconds_by_node: dict[str, float]) -> None:
+    """A run_results.json under work/target with these execution times."""
+    (work / "target").mkdir()
+    (work / "target" / "run_results.json").write_text(bench.json.dumps({"results": [
+        {"unique_id": unique_id, "execution_time": seconds} for unique_id, seconds in seconds_by_node.items()]}))
+
+
 def test_pricing_seconds_sums_the_two_pricing_models(tmp_path: Path) -> None:
-    (tmp_path / "target").mkdir()
-    (tmp_path / "target" / "run_results.json").write_text(
-        '{"results": ['
-        '{"unique_id": "model.llm_spend_attribution.int_llm_calls__model_resolved", "execution_time": 2.5},'
-        '{"unique_id": "model.llm_spend_attribution.int_llm_calls__priced", "execution_time": 4.0},'
-        '{"unique_id": "model.llm_spend_attribution.fct_llm_calls", "execution_time": 9.0}]}'
-    )
+    write_run_results(tmp_path, {
+        "model.llm_spend_attribution.int_llm_calls__model_resolved": 2.5,
+        "model.llm_spend_attribution.int_llm_calls__priced": 4.0,
+        "model.llm_spend_attribution.fct_llm_calls": 9.0,
+    })
     assert bench.pricing_seconds(tmp_path) == 6.5
 
 
@@ -92,16 +97,14 @@ def test_generate_reuses_data_generated_with_the_same_arguments(tmp_path: Path, 
 
 
 def test_seconds_by_phase_splits_parsing_models_and_tests(tmp_path: Path) -> None:
-    (tmp_path / "target").mkdir()
-    (tmp_path / "target" / "run_results.json").write_text(
-        '{"results": ['
-        '{"unique_id": "model.llm_spend_attribution.base_traces__raw_lines", "execution_time": 5.0},'
-        '{"unique_id": "model.llm_spend_attribution.stg_traces__parsed_records", "execution_time": 75.0},'
-        '{"unique_id": "model.llm_spend_attribution.fct_llm_calls", "execution_time": 9.0},'
-        '{"unique_id": "seed.llm_spend_attribution.llm_prices", "execution_time": 1.0},'
-        '{"unique_id": "test.llm_spend_attribution.not_null_x.abc", "execution_time": 2.5},'
-        '{"unique_id": "unit_test.llm_spend_attribution.int_llm_calls__priced.t", "execution_time": 1.5}]}'
-    )
+    write_run_results(tmp_path, {
+        "model.llm_spend_attribution.base_traces__raw_lines": 5.0,
+        "model.llm_spend_attribution.stg_traces__parsed_records": 75.0,
+        "model.llm_spend_attribution.fct_llm_calls": 9.0,
+        "seed.llm_spend_attribution.llm_prices": 1.0,
+        "test.llm_spend_attribution.not_null_x.abc": 2.5,
+        "unit_test.llm_spend_attribution.int_llm_calls__priced.t": 1.5,
+    })
     assert bench.seconds_by_phase(tmp_path) == {"parse": 80.0, "models": 10.0, "data_tests": 2.5, "unit_tests": 1.5}
 
 
