@@ -4,7 +4,7 @@
 {%- set actor_prefixes = var('actor_type_prefixes', {}) -%}
 with
 
-calls as (
+calls as {{ cte_inline_hint() }} (
     -- Priced calls with identity recovered along the trace.
     select * from {{ ref('int_llm_calls__identity_recovered') }}
 ),

@@ -17,7 +17,7 @@
 {%- endfor -%}
 with
 
-calls as (
+calls as {{ cte_inline_hint() }} (
     select * from {{ ref('int_llm_calls__priced') }}
 ),
 

@@ -11,7 +11,7 @@
 {%- set compact_date = '-(20[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])(-|:|$)' -%}
 with
 
-calls as (
+calls as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__canonicalized') }}
     where is_model_call
 ),

@@ -16,7 +16,7 @@
 ] -%}
 with
 
-calls as (
+calls as {{ cte_inline_hint() }} (
     select * from {{ ref('int_llm_calls__attributed') }}
     where pricing_status in ('priced', 'partial')
 ),

@@ -5,7 +5,7 @@
 {%- set max_depth = var('max_trace_depth', 12) -%}
 with
 
-spans as (
+spans as {{ cte_inline_hint() }} (
     select
         span_key,
         parent_span_key

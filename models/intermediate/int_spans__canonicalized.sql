@@ -15,7 +15,7 @@
 {%- set billable = var('billable_operations') -%}
 with
 
-spans as (
+spans as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__spans') }}
 ),
 

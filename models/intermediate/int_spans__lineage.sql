@@ -3,11 +3,11 @@
     arrived (orphan), or loops / exceeds the depth bound. -#}
 with
 
-spans as (
+spans as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__canonicalized') }}
 ),
 
-ancestry as (
+ancestry as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__ancestry') }}
 ),
 

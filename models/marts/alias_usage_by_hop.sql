@@ -5,7 +5,7 @@
     still in use names the hop whose forwarding rule to fix. -#}
 with
 
-identity_attributes as (
+identity_attributes as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__identity_attributes') }}
 ),
 

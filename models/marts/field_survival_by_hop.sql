@@ -6,7 +6,7 @@
 {%- set fields = ['tenant_id', 'cost_center', 'workflow_id', 'actor_id'] -%}
 with
 
-spans as (
+spans as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__canonicalized') }}
 ),
 
@@ -25,28 +25,32 @@ hops as (
                 or spans.span_name like 'invoke_agent%' then 'agent'
             when lineage.depth = 0 then 'root'
             else 'intermediate'
-        end as span_role
+        end as span_role,
+        cast({{ dbt.date_trunc('day', 'spans.started_at') }} as date) as span_date,
+        {%- for field in fields %}
+            parent.{{ field }}_source_key as parent_{{ field }}_source_key{{ "," if not loop.last }}
+        {%- endfor %}
     from spans
     inner join lineage
         on spans.span_key = lineage.span_key
+    -- One join to the parent for all fields (the branches below reuse it);
+    -- only a parent that arrived can have handed a field on.
+    left join spans as parent
+        on spans.parent_span_key = parent.span_key
 ),
 
 field_presence as (
     {%- for field in fields %}
         select
             '{{ field }}' as identity_field,
-            hops.service_name,
-            hops.span_role,
-            hops.depth,
-            cast({{ dbt.date_trunc('day', 'hops.started_at') }} as date) as span_date,
-            hops.{{ field }}_source_key as source_key,
-            parent.span_key is not null and parent.{{ field }}_source_key is not null
-                as is_parent_carrying,
-            parent.{{ field }}_source_key as parent_source_key
+            service_name,
+            span_role,
+            depth,
+            span_date,
+            {{ field }}_source_key as source_key,
+            parent_{{ field }}_source_key is not null as is_parent_carrying,
+            parent_{{ field }}_source_key as parent_source_key
         from hops
-        -- Only a parent that arrived can have handed the field on.
-        left join spans as parent
-            on hops.parent_span_key = parent.span_key
         {%- if not loop.last %}
             union all
         {%- endif %}

@@ -9,7 +9,7 @@
 ] -%}
 with
 
-calls as (
+calls as {{ cte_inline_hint() }} (
     select * from {{ ref('int_llm_calls__attributed') }}
 ),
 

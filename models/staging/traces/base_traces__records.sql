@@ -6,7 +6,7 @@
 {{ config(materialized='view') }}
 with
 
-parsed_records as (
+parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
 ),
 

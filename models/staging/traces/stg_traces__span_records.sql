@@ -18,7 +18,7 @@
 -- (the flattened-container expression nests deeper than sqlfluff's parser limit)
 with
 
-parsed_records as (
+parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
     where record_format in ('flat_json', 'otlp_json')
 ),
