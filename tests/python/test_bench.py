@@ -114,3 +114,14 @@ def test_render_prints_the_phase_table_when_measured() -> None:
                        "nightly_unit_tests_s": 20.0}
     text = bench.render([result], "python scripts/bench.py --sizes 1", "3GB", 30)
     assert "| 1,000,000 | 80 / 120 / 60 / 20 | 3 / 110 / 55 / 20 |" in text
+
+
+def test_dbt_build_runs_the_given_number_of_models_at_a_time(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[list[str], dict[str, str] | None]] = []
+    monkeypatch.setattr(bench, "run_measured", lambda args, env=None: seen.append((args, env)))
+    bench.dbt_build(tmp_path, tmp_path / "x.duckdb", "/data/*.jsonl", "3GB", 1)
+    [(args, env)] = seen
+    assert args[args.index("--threads") + 1] == "1"
+    assert env is not None and env["DBT_DUCKDB_MEMORY_LIMIT"] == "3GB"
+    assert "dbt threads 1" in bench.render([RESULT], "x", "3GB", 30, 1)
