@@ -18,6 +18,9 @@ hops as (
     select
         spans.*,
         lineage.depth,
+        {%- for field in fields %}
+            parent.{{ field }}_source_key as parent_{{ field }}_source_key,
+        {%- endfor %}
         case
             when spans.is_model_call then 'model_call'
             when
@@ -26,10 +29,7 @@ hops as (
             when lineage.depth = 0 then 'root'
             else 'intermediate'
         end as span_role,
-        cast({{ dbt.date_trunc('day', 'spans.started_at') }} as date) as span_date,
-        {%- for field in fields %}
-            parent.{{ field }}_source_key as parent_{{ field }}_source_key{{ "," if not loop.last }}
-        {%- endfor %}
+        cast({{ dbt.date_trunc('day', 'spans.started_at') }} as date) as span_date
     from spans
     inner join lineage
         on spans.span_key = lineage.span_key
