@@ -100,3 +100,31 @@ def test_compare_mart_finds_a_cost_difference_and_ignores_order(tmp_path: Path) 
     text = "\n".join(result.problems)
     assert "2 rows only on DuckDB, 2 only on Spark" in text
     assert "cost_usd" in text and "'reason': ('y', 'z')" in text
+
+
+def test_duckdb_scans_import_ctes_again_instead_of_copying_them(sample_build) -> None:  # noqa: ANN001
+    """cte_inline_hint: on DuckDB, an import CTE read more than once is inlined, not materialized (a
+    materialized copy of the span table held attribute maps and raw records in memory at 10M spans)."""
+    import json
+
+    import duckdb
+
+    compiled = sample_build.target_dir / "compiled" / "llm_spend_attribution" / "models"
+
+    def materialized_ctes(relative: str) -> list[str]:
+        sql = (compiled / relative).read_text()
+        with duckdb.connect(str(sample_build.database), read_only=True) as connection:
+            plan = json.loads(connection.execute("explain (format json) " + sql).fetchall()[0][1])
+        names: list[str] = []
+        stack = list(plan)
+        while stack:
+            node = stack.pop()
+            if node.get("name") == "CTE":
+                names.append(node.get("extra_info", {}).get("CTE Name"))
+            stack.extend(node.get("children", []))
+        return names
+
+    assert "parsed_records" not in materialized_ctes("staging/traces/stg_traces__span_records.sql")
+    assert "spans" not in materialized_ctes("marts/field_survival_by_hop.sql")
+    # Derived CTEs read twice stay materialized (computed once).
+    assert "hops" in materialized_ctes("marts/field_survival_by_hop.sql")
