@@ -55,7 +55,15 @@ portability: deps
 profiles.yml: profiles.example.yml
 	test -f profiles.yml || cp profiles.example.yml profiles.yml
 
-deps: $(STAMP) profiles.yml
+# dbt packages pinned by package-lock.yml: `dbt deps`, or, where the dbt
+# package hub cannot be reached, the same release from ../shared/packages.
+PACKAGES_STAMP := dbt_packages/.installed
+
+$(PACKAGES_STAMP): packages.yml package-lock.yml $(STAMP)
+	$(BIN)/python scripts/install_dbt_packages.py --dbt $(DBT)
+	touch $(PACKAGES_STAMP)
+
+deps: $(STAMP) profiles.yml $(PACKAGES_STAMP)
 	mkdir -p warehouse/tmp
 
 ## Main job: dbt build on var traces_path (default: the bundled sample) into

@@ -41,7 +41,14 @@ price_rows as (
 resolved as (
     select
         calls.*,
-        {{ star_except('resolved_models', ['span_key'], ref('int_llm_calls__model_resolved')) }}
+        resolved_models.provider_key,
+        resolved_models.model_key,
+        resolved_models.pricing_provider,
+        resolved_models.priced_provider,
+        resolved_models.priced_model,
+        resolved_models.model_match,
+        resolved_models.matched_rule,
+        resolved_models.matched_ref
     from calls
     inner join resolved_models
         on calls.span_key = resolved_models.span_key

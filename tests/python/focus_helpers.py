@@ -11,7 +11,10 @@ from pathlib import Path
 from dbt_runner import PROJECT_DIR as PROJECT_ROOT
 from dbt_runner import DbtRun, run_dbt
 
-PROJECT_FILES = ("dbt_project.yml", "models", "macros", "seeds", "tests", "analyses", "data")
+PROJECT_FILES = (
+    "dbt_project.yml", "packages.yml", "package-lock.yml", "dbt_packages",
+    "models", "macros", "seeds", "tests", "analyses", "data",
+)
 
 
 def dbt(tmp: Path, project_dir: Path, *args: str, vars_: dict[str, object] | None = None) -> DbtRun:
