@@ -220,7 +220,7 @@ answers as (
                 then 'attribute ' || actor_type_source_key || ' on hop ' || actor_type_source_hop
             when actor_type = 'agent' then 'the call sits below an agent hop'
             when actor_type is not null and actor_type != 'unknown'
-                then 'actor id prefix (var actor_type_prefixes)'
+                then 'actor id prefix (seed actor_type_prefixes)'
             else 'not determined'
         end as provenance
     from described

@@ -78,9 +78,15 @@ def _in_force(start_ms: int, end_ms: int | None, at_ms: int) -> bool:
 # --------------------------------------------------------------------------
 
 
+def provider_spellings(seed_file: Path) -> dict[str, str | None]:
+    """Seed provider_spellings: spelling -> provider (an empty provider means no provider)."""
+    with seed_file.open(newline="", encoding="utf-8") as handle:
+        return {row["spelling"]: (row["provider"] or None) for row in csv.DictReader(handle)}
+
+
 @dataclass(frozen=True)
 class ProjectVars:
-    """The dbt vars the rules depend on."""
+    """The dbt vars (and the provider spellings seed) the rules depend on."""
 
     identity_aliases: dict[str, list[str]]
     execution_aliases: dict[str, list[str]]
@@ -100,9 +106,7 @@ class ProjectVars:
         return cls(
             identity_aliases={k: list(v) for k, v in dbt_vars["identity_aliases"].items()},
             execution_aliases={k: list(v) for k, v in dbt_vars["execution_aliases"].items()},
-            provider_value_map={
-                str(k): (None if v is None else str(v)) for k, v in dbt_vars.get("provider_value_map", {}).items()
-            },
+            provider_value_map=provider_spellings(project_file.parent / "seeds" / "mappings" / "provider_spellings.csv"),
             virtual_key_aliases=list(dbt_vars.get("virtual_key_aliases") or []),
             trust_keys=list(trust.get("keys") or ["*"]),
             trust_services=list(trust.get("services") or ["*"]),
@@ -111,7 +115,7 @@ class ProjectVars:
         )
 
     def normalize_provider(self, provider: str | None) -> str | None:
-        """provider_value_map spelling (a null value means no provider), else lowercased; None when blank."""
+        """provider_spellings seed spelling (an empty provider means no provider), else lowercased; None when blank."""
         if is_blank(provider):
             return None
         key = str(provider).strip()
@@ -509,7 +513,7 @@ def _blank_none(text: str | None) -> str | None:
 class PriceOracle:
     """Cost of a call: genai-prices' resolution and prices, then overrides and contracts.
 
-    Order (docs/pricing.md): the call's provider through provider_value_map
+    Order (docs/pricing.md): the call's provider through the provider_spellings seed
     and llm_provider_aliases; llm_model_aliases; genai-prices'
     find_provider_model (its own match rules, fallback providers, compact
     date); else an exact (provider, model) of llm_price_overrides. The price
@@ -558,7 +562,7 @@ class PriceOracle:
     # -- resolution ---------------------------------------------------------
 
     def pricing_provider(self, provider: str | None) -> str | None:
-        """The call's provider after provider_value_map and llm_provider_aliases (a genai-prices id when known)."""
+        """The call's provider after provider_spellings and llm_provider_aliases (a genai-prices id when known)."""
         normalized = self.project.normalize_provider(provider)
         return None if normalized is None else self.provider_aliases.get(normalized, normalized)
 

@@ -1,10 +1,10 @@
-{#- Provider spellings to the OTel GenAI registry value (var provider_value_map);
+{#- Provider spellings to the OTel GenAI registry value (seed provider_spellings);
     anything unlisted is lowercased and trimmed; a value mapped to null
     (LiteLLM's "Unknown") counts as no provider. -#}
 {% macro normalize_provider(expr) -%}
-    {%- set value_map = var('provider_value_map', {}) -%}
+    {%- set spellings = mapping_rows('provider_spellings', 'spelling', 'provider', 'provider_value_map') -%}
     case lower(trim({{ expr }}))
-        {%- for raw, canonical in value_map.items() %}
+        {%- for raw, canonical in spellings %}
         when {{ dbt.string_literal(dbt.escape_single_quotes(raw | lower)) }}
             then {{ 'null' if canonical is none else dbt.string_literal(dbt.escape_single_quotes(canonical)) }}
         {%- endfor %}
@@ -13,17 +13,17 @@
 {%- endmacro %}
 
 {#- The provider when no provider key names one: from the host in
-    server.address (var provider_host_map), else from the model name's prefix
-    (var model_provider_prefixes); null when neither matches. -#}
+    server.address (seed provider_hosts), else from the model name's prefix
+    (seed model_provider_prefixes); null when neither matches. -#}
 {% macro infer_provider(host_expr, response_model_expr, request_model_expr) -%}
-    {%- set hosts = var('provider_host_map', {}) -%}
-    {%- set prefixes = var('model_provider_prefixes', {}) -%}
+    {%- set hosts = mapping_rows('provider_hosts', 'server_address', 'provider', 'provider_host_map') -%}
+    {%- set prefixes = mapping_rows('model_provider_prefixes', 'model_prefix', 'provider', 'model_provider_prefixes') -%}
     case
-        {%- for host, provider in hosts.items() %}
+        {%- for host, provider in hosts %}
             when lower(trim({{ host_expr }})) = {{ dbt.string_literal(dbt.escape_single_quotes(host | lower)) }}
                 then {{ dbt.string_literal(dbt.escape_single_quotes(provider)) }}
         {%- endfor %}
-        {%- for prefix, provider in prefixes.items() %}
+        {%- for prefix, provider in prefixes %}
             when lower(coalesce({{ response_model_expr }}, {{ request_model_expr }}))
                 like {{ dbt.string_literal(dbt.escape_single_quotes(prefix | lower) ~ '%') }}
                 then {{ dbt.string_literal(dbt.escape_single_quotes(provider)) }}

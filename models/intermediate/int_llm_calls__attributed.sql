@@ -1,7 +1,7 @@
 {#- Priced model calls joined to the three lookups (tenant -> cost center in
     force at the call, workflow -> budget owner, model/date -> price), with one
     boolean per failed lookup. Rules: docs/attribution_rules.md. -#}
-{%- set actor_prefixes = var('actor_type_prefixes', {}) -%}
+{%- set actor_prefixes = mapping_rows('actor_type_prefixes', 'actor_id_prefix', 'actor_type', 'actor_type_prefixes') -%}
 with
 
 calls as {{ cte_inline_hint() }} (
@@ -109,7 +109,7 @@ resolved as (
             lower({{ nonblank('actor_type') }}),
             case
                 when is_agent_initiated then 'agent'
-                {%- for prefix, actor_type in actor_prefixes.items() %}
+                {%- for prefix, actor_type in actor_prefixes %}
                     when substring(lower(actor_id), 1, {{ prefix | length }}) = '{{ prefix }}'
                         then '{{ actor_type }}'
                 {%- endfor %}

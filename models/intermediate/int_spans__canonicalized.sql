@@ -11,7 +11,7 @@
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
 ] -%}
-{%- set operation_map = var('operation_value_map', {}) -%}
+{%- set operation_map = mapping_rows('operation_spellings', 'spelling', 'operation', 'operation_value_map') -%}
 {%- set billable = var('billable_operations') -%}
 with
 
@@ -54,12 +54,12 @@ canonical as (
 operations as (
     select
         *,
-        -- One vocabulary (var operation_value_map); without any operation
+        -- One vocabulary (seed operation_spellings); without any operation
         -- key, the span name's first word counts when it is a known one
         -- (`chat gpt-4o` per the OTel span-name convention).
         coalesce(
             case lower(trim(raw_operation))
-                {%- for raw, mapped in operation_map.items() %}
+                {%- for raw, mapped in operation_map %}
                     when {{ dbt.string_literal(dbt.escape_single_quotes(raw | lower)) }}
                         then {{ dbt.string_literal(dbt.escape_single_quotes(mapped)) }}
                 {%- endfor %}
