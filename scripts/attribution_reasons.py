@@ -1,5 +1,7 @@
 """The reason codes of the UNATTRIBUTED bucket (docs/attribution_rules.md), shared by
-the scripts and the tests; the dbt side lists them in models/marts/_marts__models.yml."""
+the scripts and the tests. The dbt side writes them once, in the macro
+attribution_reasons (macros/attribution/attribution_reasons.sql);
+tests/python/test_attribution_reasons.py checks both lists agree."""
 
 from __future__ import annotations
 

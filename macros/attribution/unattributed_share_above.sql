@@ -11,9 +11,9 @@ periods as (
     select
         billing_period_start,
         sum(cost_usd) as total_cost_usd,
-        sum(case when cost_center = 'UNATTRIBUTED' then cost_usd else 0 end)
+        sum(case when cost_center = {{ unattributed_bucket() }} then cost_usd else 0 end)
             as unattributed_cost_usd,
-        sum(case when cost_center = 'UNATTRIBUTED' then call_count else 0 end)
+        sum(case when cost_center = {{ unattributed_bucket() }} then call_count else 0 end)
             as unattributed_call_count
     from chargeback
     group by billing_period_start

@@ -1,6 +1,11 @@
 {#- Priced model calls joined to the three lookups (tenant -> cost center in
     force at the call, workflow -> budget owner, model/date -> price), with one
     boolean per failed lookup. Rules: docs/attribution_rules.md. -#}
+{%- set reason_flags = [] -%}
+{%- for reason in attribution_reasons() -%}
+    {%- do reason_flags.append('is_' ~ reason.reason) -%}
+{%- endfor -%}
+{%- set any_failed_lookup = reason_flags | join(' or ') -%}
 {%- set actor_prefixes = mapping_rows('actor_type_prefixes', 'actor_id_prefix', 'actor_type', 'actor_type_prefixes') -%}
 with
 
@@ -124,11 +129,7 @@ final as (
         *,
         case
             when resolved_cost_center is null then 'unattributed'
-            when
-                is_missing_tenant or is_unmapped_tenant or is_unknown_cost_center
-                or is_missing_workflow or is_unregistered_workflow
-                or is_missing_actor or is_unpriced_model
-                then 'partially_attributed'
+            when {{ any_failed_lookup }} then 'partially_attributed'
             else 'attributed'
         end as attribution_status
     from resolved

@@ -2,6 +2,11 @@
     of a disputed charge (tenant, cost center, model and unit price, workflow,
     actor) without another lookup. -#}
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
+{#- Each failed lookup's code when its flag is set (concat_ws skips nulls). -#}
+{%- set reason_codes = [] -%}
+{%- for reason in attribution_reasons() -%}
+    {%- do reason_codes.append("case when is_" ~ reason.reason ~ " then '" ~ reason.reason ~ "' end") -%}
+{%- endfor -%}
 with
 
 calls as (
@@ -25,7 +30,7 @@ final as (
         cast(tenant_id_source_key as {{ dbt.type_string() }}) as tenant_id_source_key,
         cast(resolved_cost_center as {{ dbt.type_string() }}) as cost_center,
         cast(cost_center_source as {{ dbt.type_string() }}) as cost_center_source,
-        cast(coalesce(resolved_cost_center, 'UNATTRIBUTED') as {{ dbt.type_string() }})
+        cast(coalesce(resolved_cost_center, {{ unattributed_bucket() }}) as {{ dbt.type_string() }})
             as chargeback_cost_center,
         cast(policy_cost_center as {{ dbt.type_string() }}) as policy_cost_center,
         cast(cost_center as {{ dbt.type_string() }}) as trace_cost_center,
@@ -93,16 +98,7 @@ final as (
         cast(attribution_status as {{ dbt.type_string() }}) as attribution_status,
         cast(
             nullif(
-                concat_ws(
-                    ';',
-                    case when is_missing_tenant then 'missing_tenant' end,
-                    case when is_unmapped_tenant then 'unmapped_tenant' end,
-                    case when is_unknown_cost_center then 'unknown_cost_center' end,
-                    case when is_missing_workflow then 'missing_workflow' end,
-                    case when is_unregistered_workflow then 'unregistered_workflow' end,
-                    case when is_missing_actor then 'missing_actor' end,
-                    case when is_unpriced_model then 'unpriced_model' end
-                ),
+                concat_ws(';', {{ reason_codes | join(', ') }}),
                 ''
             ) as {{ dbt.type_string() }}
         ) as unattributed_reasons,

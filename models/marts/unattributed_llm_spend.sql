@@ -2,11 +2,7 @@
     call's cost where known. A call failing two lookups appears twice, so sum
     cost over distinct call_id (or filter lands_in_unattributed_bucket) to
     avoid double counting. -#}
-{%- set reasons = [
-    'missing_tenant', 'unmapped_tenant', 'unknown_cost_center',
-    'missing_workflow', 'unregistered_workflow', 'missing_actor',
-    'unpriced_model'
-] -%}
+{%- set reasons = attribution_reasons() -%}
 with
 
 calls as {{ cte_inline_hint() }} (
@@ -21,10 +17,11 @@ failed_steps as (
     {%- for reason in reasons %}
         select
             span_key,
-            '{{ reason }}' as reason,
+            '{{ reason.reason }}' as reason,
+            '{{ reason.failed_step }}' as failed_step,
             {{ loop.index }} as reason_order
         from calls
-        where is_{{ reason }}
+        where is_{{ reason.reason }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -35,19 +32,9 @@ final as (
     select
         facts.call_id,
         cast(failed_steps.reason as {{ dbt.type_string() }}) as reason,
-        cast(
-            case failed_steps.reason
-                when 'missing_tenant' then 'tenant -> cost center'
-                when 'unmapped_tenant' then 'tenant -> cost center'
-                when 'unknown_cost_center' then 'trace cost center -> taxonomy'
-                when 'missing_workflow' then 'workflow -> budget owner'
-                when 'unregistered_workflow' then 'workflow -> budget owner'
-                when 'missing_actor' then 'actor'
-                when 'unpriced_model' then 'model and date -> price'
-            end as {{ dbt.type_string() }}
-        ) as failed_step,
+        cast(failed_steps.failed_step as {{ dbt.type_string() }}) as failed_step,
         facts.cost_usd,
-        facts.chargeback_cost_center = 'UNATTRIBUTED' as lands_in_unattributed_bucket,
+        facts.chargeback_cost_center = {{ unattributed_bucket() }} as lands_in_unattributed_bucket,
         facts.call_at,
         facts.billing_period_start,
         facts.trace_id,

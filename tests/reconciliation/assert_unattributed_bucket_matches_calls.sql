@@ -9,7 +9,7 @@ bucket as (
         billing_period_start,
         cost_usd as bucket_cost_usd
     from {{ ref('chargeback_by_cost_center') }}
-    where cost_center = 'UNATTRIBUTED'
+    where cost_center = {{ unattributed_bucket() }}
 ),
 
 listed_calls as (
