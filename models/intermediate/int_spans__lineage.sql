@@ -1,6 +1,7 @@
 {#- Each span's place in its trace: depth below the highest ancestor that
-    arrived, and whether the chain reaches a root, ends at a parent that never
-    arrived (orphan), or loops / exceeds the depth bound. -#}
+    arrived, whether the chain reaches a root, ends at a parent that never
+    arrived (orphan), or loops / exceeds the depth bound, and the span's role
+    as a hop (the one definition the hop reports use). -#}
 with
 
 spans as {{ cte_inline_hint() }} (
@@ -38,6 +39,8 @@ chain_ends as (
         spans.service_name,
         spans.span_name,
         spans.started_at,
+        spans.is_model_call,
+        spans.operation,
         coalesce(depths.depth, 0) as depth,
         coalesce(top_ancestor.top_span_key, spans.span_key) as top_span_key,
         case
@@ -61,6 +64,15 @@ final as (
         chain_ends.span_name,
         chain_ends.started_at,
         chain_ends.depth,
+        case
+            when chain_ends.is_model_call then 'model_call'
+            when
+                lower(chain_ends.operation) in ('invoke_agent', 'create_agent')
+                or chain_ends.span_name like 'invoke_agent%' then 'agent'
+            when chain_ends.depth = 0 then 'root'
+            else 'intermediate'
+        end as span_role,
+        cast({{ dbt.date_trunc('day', 'chain_ends.started_at') }} as date) as span_date,
         chain_ends.top_span_key,
         case
             when chain_ends.top_parent_span_key is null then 'complete'

@@ -9,10 +9,6 @@ identity_attributes as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__identity_attributes') }}
 ),
 
-spans as (
-    select * from {{ ref('int_spans__canonicalized') }}
-),
-
 lineage as (
     select * from {{ ref('int_spans__lineage') }}
 ),
@@ -34,21 +30,12 @@ usage as (
         identity_attributes.is_canonical_key,
         identity_attributes.alias_rank,
         coalesce(identity_attributes.service_name, '(no service.name)') as service_name,
-        case
-            when spans.is_model_call then 'model_call'
-            when
-                lower(spans.operation) in ('invoke_agent', 'create_agent')
-                or spans.span_name like 'invoke_agent%' then 'agent'
-            when lineage.depth = 0 then 'root'
-            else 'intermediate'
-        end as span_role,
-        cast({{ dbt.date_trunc('day', 'spans.started_at') }} as date) as span_date,
+        lineage.span_role,
+        lineage.span_date,
         identity_attributes.span_key,
         identity_attributes.trace_id,
         span_winners.winning_alias_rank = identity_attributes.alias_rank as is_winning_alias
     from identity_attributes
-    inner join spans
-        on identity_attributes.span_key = spans.span_key
     inner join lineage
         on identity_attributes.span_key = lineage.span_key
     inner join span_winners

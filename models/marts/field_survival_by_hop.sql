@@ -21,15 +21,8 @@ hops as (
         {%- for field in fields %}
             parent.{{ field }}_source_key as parent_{{ field }}_source_key,
         {%- endfor %}
-        case
-            when spans.is_model_call then 'model_call'
-            when
-                lower(spans.operation) in ('invoke_agent', 'create_agent')
-                or spans.span_name like 'invoke_agent%' then 'agent'
-            when lineage.depth = 0 then 'root'
-            else 'intermediate'
-        end as span_role,
-        cast({{ dbt.date_trunc('day', 'spans.started_at') }} as date) as span_date
+        lineage.span_role,
+        lineage.span_date
     from spans
     inner join lineage
         on spans.span_key = lineage.span_key
