@@ -1,4 +1,4 @@
-{#- One row per priced model call and token type (input, cache read, cache
+{#- One row per priced model call and token bucket (input, cache read, cache
     write, output, reasoning) with the tokens, the list unit price applied,
     the price row it came from, the exact list cost, and the negotiated
     (contracted) unit price and cost: the SKU lines of FOCUS. Tokens priced at
@@ -25,6 +25,7 @@ token_lines as (
     {%- for bucket, tokens, price, price_id in lines %}
         select
             span_key,
+            '{{ bucket }}' as token_bucket,
             {{ bucket }}_price_type as token_type,
             {{ tokens }} as tokens,
             {{ price }} as usd_per_mtok,
