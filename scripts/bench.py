@@ -1,10 +1,13 @@
 """Benchmark: DuckDB floor, full dbt build, nightly incremental run, per-row baseline.
 
-For each size (million spans) it generates 31 days of traces (scripts/generate_traces.py),
-then measures in one run:
-  (a) the floor: one DuckDB query reading the same files (read_json, sum of tokens and
-      count distinct trace_id);
-  (b) a full `dbt build` (models and tests) into a fresh DuckDB file;
+For each size (million spans) it generates 31 days of traces (scripts/generate_traces.py,
+flat JSONL or OTLP JSON lines: --span-format), then measures in one run:
+  (a) the fair floor: DuckDB reading the same files once into the span envelope (ids, name,
+      kind, times as text) plus the attribute map (read_json_objects + json_keys /
+      json_extract_string; an OTLP line's spans exploded, resource attributes carried down),
+      stored as a table (CREATE TABLE AS) in a fresh DuckDB file;
+  (b) a full `dbt build` (models and tests) into a fresh DuckDB file, and its staging time:
+      the execution time of every base_* and stg_* model (run_results.json), against the floor;
   (c) the nightly run: `dbt build` over 30 days already staged, after the 31st day lands
       (the 30-day state is the full build's database without the last day's parsed records);
   (d) peak RSS of each (the whole process tree, polled from /proc);
@@ -26,6 +29,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -38,10 +42,11 @@ BUILD_VARS = {"identity_conflict_severity": "warn"}
 
 @dataclass
 class Measured:
-    """Wall time and peak RSS of one step."""
+    """Wall time and peak RSS of one step, and what it printed."""
 
     seconds: float
     peak_rss_mb: float
+    output: str = ""
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -86,13 +91,15 @@ def run_measured(args: list[str], env: dict[str, str] | None = None) -> Measured
     if process.returncode != 0:
         sys.stderr.write("".join(output[-80:]))
         raise SystemExit(f"command failed: {' '.join(args)}")
-    return Measured(seconds, peak / 1024)
+    return Measured(seconds, peak / 1024, "".join(output))
 
 
-def generate(out: Path, calls: int, days: int) -> None:
-    """Generated traces, partitioned per day/hour, every fault at its default rate. Data already generated
-    with the same arguments (out/generated.json) is reused: the generator is deterministic per seed."""
-    args = ["--calls", str(calls), "--days", str(days), "--start", "2026-05-01", "--all-faults", "--seed", "8"]
+def generate(out: Path, calls: int, days: int, span_format: str = "jsonl") -> None:
+    """Generated traces, partitioned per day/hour, every fault at its default rate, in span_format (jsonl
+    or otlp). Data already generated with the same arguments (out/generated.json) is reused: the generator
+    is deterministic per seed."""
+    args = ["--calls", str(calls), "--days", str(days), "--start", "2026-05-01", "--all-faults", "--seed", "8",
+            "--format", span_format]
     marker = out / "generated.json"
     if marker.exists() and json.loads(marker.read_text()) == args:
         return
@@ -133,14 +140,88 @@ def unstage_last_day(full_db: Path, nightly_db: Path, last_day: Path) -> int:
     return int(removed)
 
 
-def floor(glob: str, memory_limit: str) -> Measured:
+# The fair floor (issue #17): what staging has to do at the least, in one DuckDB statement. Every line
+# is read once; a flat span is its own record, an OTLP line (ExportTraceServiceRequest) is exploded into
+# its spans with the resource attributes carried down. Envelope fields stay text; the attribute map
+# holds every top-level key of a flat span, and resource plus span attributes (typed value as text) of
+# an OTLP span. Malformed lines are skipped (staging quarantines them: a little more work).
+FLOOR_SQL = """
+create table floor_spans as
+with
+
+lines as (
+    select
+        filename as source_file,
+        json as line,
+        json_exists(json, '$.resourceSpans') as is_otlp
+    from read_json_objects({glob}, format = 'newline_delimited', filename = true, ignore_errors = true)
+),
+
+resource_batches as (
+    select
+        source_file,
+        is_otlp,
+        line,
+        unnest(case when is_otlp then json_extract(line, '$.resourceSpans[*]') else [null::json] end)
+            as resource_spans
+    from lines
+),
+
+spans as (
+    select
+        source_file,
+        is_otlp,
+        json_extract(resource_spans, '$.resource.attributes') as resource_attributes,
+        unnest(case when is_otlp then json_extract(resource_spans, '$.scopeSpans[*].spans[*]') else [line] end)
+            as span
+    from resource_batches
+)
+
+select
+    source_file,
+    case when is_otlp then 'otlp_json' else 'flat_json' end as record_format,
+    json_extract_string(span, case when is_otlp then '$.traceId' else '$.trace_id' end) as trace_id,
+    json_extract_string(span, case when is_otlp then '$.spanId' else '$.span_id' end) as span_id,
+    json_extract_string(span, case when is_otlp then '$.parentSpanId' else '$.parent_span_id' end)
+        as parent_span_id,
+    json_extract_string(span, '$.name') as span_name,
+    json_extract_string(span, '$.kind') as span_kind,
+    json_extract_string(span, case when is_otlp then '$.startTimeUnixNano' else '$.timestamp' end) as started_at,
+    json_extract_string(span, case when is_otlp then '$.endTimeUnixNano' else '$.end_time' end) as ended_at,
+    case
+        when is_otlp then map_concat(
+            map(json_extract_string(resource_attributes, '$[*].key'),
+                json_extract_string(resource_attributes, '$[*].value.*')),
+            map(json_extract_string(span, '$.attributes[*].key'), json_extract_string(span, '$.attributes[*].value.*'))
+        )
+        else map(json_keys(span), json_extract_string(span, '$.*'))
+    end as attributes
+from spans
+"""
+
+
+def floor_sql(glob: str) -> str:
+    """FLOOR_SQL over glob (quoted as a SQL string literal)."""
+    return FLOOR_SQL.format(glob="'" + glob.replace("'", "''") + "'")
+
+
+def floor(glob: str, memory_limit: str, database: Path) -> Measured:
+    """The fair floor, in its own process (for its peak RSS), into a fresh database file. Its time is the
+    statement's alone, as dbt's execution_time is (no interpreter start-up or connection)."""
+    for stale in database.parent.glob(database.name + "*"):
+        stale.unlink()
     code = (
-        "import duckdb, sys; c = duckdb.connect(); "
-        f"c.execute(\"set memory_limit='{memory_limit}'\"); "
-        "print(c.execute(\"select sum(\\\"gen_ai.usage.input_tokens\\\"), count(distinct trace_id) "
-        f"from read_json('{glob}', format='newline_delimited', union_by_name=true)\").fetchall())"
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+        "c.execute('set memory_limit = ' + repr(sys.argv[2])); start = time.perf_counter(); "
+        "c.execute(sys.argv[3]); print(time.perf_counter() - start)"
     )
-    return run_measured([sys.executable, "-c", code])
+    measured = run_measured([sys.executable, "-c", code, str(database), memory_limit, floor_sql(glob)])
+    return Measured(float(measured.output.split()[-1]), measured.peak_rss_mb)
+
+
+def floor_span_count(database: Path) -> int:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return int(connection.sql("select count(*) from floor_spans").fetchall()[0][0])
 
 
 def baseline_calls_per_second(database: Path, sample: int) -> tuple[float, int]:
@@ -169,6 +250,12 @@ def baseline_calls_per_second(database: Path, sample: int) -> tuple[float, int]:
 def run_results(work: Path) -> list[dict]:
     """The node results of the last dbt command run with work/target as its target path."""
     return json.loads((work / "target" / "run_results.json").read_text())["results"]
+
+
+def staging_seconds(work: Path) -> float:
+    """Time dbt spent in the staging layer (every base_* and stg_* model), from run_results.json."""
+    return sum(r["execution_time"] for r in run_results(work)
+               if r["unique_id"].startswith("model.") and r["unique_id"].split(".")[-1].startswith(("base_", "stg_")))
 
 
 def pricing_seconds(work: Path) -> float:
@@ -209,14 +296,14 @@ def machine() -> str:
 
 
 def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample: int,
-               threads: int) -> dict[str, float]:
+               threads: int, span_format: str = "jsonl") -> dict[str, Any]:
     calls = int(millions * 1_000_000 / SPANS_PER_CALL)
-    data = root / f"data_{millions}m"
-    generate(data, calls, days + 1)
+    data = root / f"data_{millions}m_{span_format}"
+    generate(data, calls, days + 1, span_format)
     glob = str(data / "*" / "*" / "*.jsonl")
-    spans = duckdb.sql(f"select count(*) from read_csv('{glob}', columns={{'l': 'VARCHAR'}}, delim='\\x1e',"
-                       " quote='', header=false, auto_detect=false)").fetchall()[0][0]
-    floor_run = floor(glob, memory_limit)
+    floor_db = root / f"floor_{millions}m.duckdb"
+    floor_run = floor(glob, memory_limit, floor_db)
+    spans = floor_span_count(floor_db)
 
     full_db = root / f"full_{millions}m.duckdb"
     for stale in root.glob(f"full_{millions}m.duckdb*"):
@@ -239,23 +326,27 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
         built_calls = connection.sql("select count(*) from marts.fct_llm_calls").fetchall()[0][0]
     ours_cps = built_calls / full_run.seconds
     pricing_cps = built_calls / pricing_seconds(root / "work_full")
+    staging_s = staging_seconds(root / "work_full")
     phases = {f"full_{k}_s": v for k, v in seconds_by_phase(root / "work_full").items()}
     phases |= {f"nightly_{k}_s": v for k, v in seconds_by_phase(root / "work_nightly").items()}
     return {
         "load_1min": os.getloadavg()[0],
-        "millions": millions, "spans": spans, "gb": sum(p.stat().st_size for p in data.rglob("*.jsonl")) / 1e9,
+        "millions": millions, "span_format": span_format, "spans": spans, "gb": sum(p.stat().st_size for p in data.rglob("*.jsonl")) / 1e9,
         "calls": built_calls, "floor_s": floor_run.seconds, "floor_mb": floor_run.peak_rss_mb,
+        "staging_s": staging_s,
         "full_s": full_run.seconds, "full_mb": full_run.peak_rss_mb,
         "nightly_s": nightly_run.seconds, "nightly_mb": nightly_run.peak_rss_mb,
         "baseline_cps": baseline_cps, "ours_cps": ours_cps, "pricing_cps": pricing_cps, **phases,
     }
 
 
-def render(results: list[dict[str, float]], command: str, memory_limit: str, days: int, threads: int = 1) -> str:
+def render(results: list[dict[str, Any]], command: str, memory_limit: str, days: int, threads: int = 1) -> str:
+    formats = sorted({str(r.get("span_format", "jsonl")) for r in results})
     lines = [
         "# Benchmarks", "",
         f"Machine: {machine()}.", "",
         f"Generated by `{command}` (scripts/bench.py). Data: scripts/generate_traces.py, {days + 1} days,",
+        f"format {' and '.join(formats)}, "
         "partitioned per day/hour, every fault on at its default rate. DuckDB memory_limit "
         f"{memory_limit} for dbt (env DBT_DUCKDB_MEMORY_LIMIT), dbt threads {threads}. Full build and",
         "nightly run are the real "
@@ -263,15 +354,20 @@ def render(results: list[dict[str, float]], command: str, memory_limit: str, day
         f"{days} days already staged, after day {days + 1} lands (docs/nightly.md). Calls/s end to end:",
         "built calls / full build time (parsing, attribution, pricing, FOCUS, tests); calls/s pricing",
         "models: built calls / time dbt spent in int_llm_calls__model_resolved and int_llm_calls__priced;",
-        "baseline: genai-prices calc_price one call at a time over a sample of the same calls.", "",
-        "| spans | GB | calls | floor s | full build s | nightly s | full / floor | nightly / full "
-        "| peak RSS floor / full / nightly MB | calls/s end to end | calls/s pricing models "
+        "baseline: genai-prices calc_price one call at a time over a sample of the same calls.",
+        "Floor: DuckDB reading the same files once into the span envelope plus the attribute map",
+        "(read_json_objects + json_keys / json_extract_string, OTLP batches exploded to spans), stored as a",
+        "table; spans = rows of that table. Staging: dbt execution time of every base_* and stg_* model",
+        "in the full build (run_results.json).", "",
+        "| spans | GB | calls | floor s | staging s | staging / floor | full build s | nightly s | full / floor "
+        "| nightly / full | peak RSS floor / full / nightly MB | calls/s end to end | calls/s pricing models "
         "| baseline calls/s | end to end / baseline | pricing / baseline |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r['spans']:,} | {r['gb']:.2f} | {r['calls']:,} | {r['floor_s']:.1f} | {r['full_s']:.1f} "
+            f"| {r['spans']:,} | {r['gb']:.2f} | {r['calls']:,} | {r['floor_s']:.1f} | {r['staging_s']:.1f} "
+            f"| {r['staging_s'] / r['floor_s']:.2f}x | {r['full_s']:.1f} "
             f"| {r['nightly_s']:.1f} | {r['full_s'] / r['floor_s']:.1f}x | {r['nightly_s'] / r['full_s']:.0%} "
             f"| {r['floor_mb']:.0f} / {r['full_mb']:.0f} / {r['nightly_mb']:.0f} | {r['ours_cps']:,.0f} "
             f"| {r['pricing_cps']:,.0f} | {r['baseline_cps']:,.0f} | {r['ours_cps'] / r['baseline_cps']:.3g}x "
@@ -306,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     # share one memory limit (two spilling joins at 10M spans ran out of memory at 3 GB together).
     parser.add_argument("--dbt-threads", type=int, default=1, help="dbt threads for the builds (default 1)")
     parser.add_argument("--baseline-sample", type=int, default=20000, help="calls priced one by one")
+    parser.add_argument("--span-format", choices=("jsonl", "otlp"), default="jsonl",
+                        help="generated span format: flat JSONL or OTLP JSON lines (default jsonl)")
     parser.add_argument("--output", type=Path, default=PROJECT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -314,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in [float(s) for s in args.sizes.split(",") if s]:
         result = bench_size(size, args.workdir, args.days, args.memory_limit, args.baseline_sample,
-                            args.dbt_threads)
+                            args.dbt_threads, args.span_format)
         print(json.dumps(result), flush=True)
         results.append(result)
         args.output.write_text(render(results, "python scripts/bench.py " + " ".join(argv or sys.argv[1:]),

@@ -14,3 +14,20 @@
 {% macro duckdb__regex_matches(expr, pattern) -%}
     regexp_matches({{ expr }}, {{ dbt.string_literal(pattern) }})
 {%- endmacro %}
+
+{#- The text matched by the first capture group of `pattern`, or null when
+    nothing matches (DuckDB and Spark return '' then). Write any other
+    group as non-capturing `(?:...)`. -#}
+{% macro regex_extract_first_group(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_extract_first_group', 'llm_spend_attribution')(expr, pattern)) }}
+{%- endmacro %}
+
+{#- SQL:1999 regular-expression substring (PostgreSQL: the first
+    parenthesised group's text). -#}
+{% macro default__regex_extract_first_group(expr, pattern) -%}
+    substring({{ expr }} from {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }})
+{%- endmacro %}
+
+{% macro duckdb__regex_extract_first_group(expr, pattern) -%}
+    nullif(regexp_extract({{ expr }}, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }}, 1), '')
+{%- endmacro %}

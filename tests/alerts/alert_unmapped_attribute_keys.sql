@@ -12,6 +12,8 @@
     {%- do known.extend(aliases) -%}
 {%- endfor -%}
 {%- do known.extend(var('json_string_containers', [])) -%}
+{%- set usage_text = var('usage_text_aliases', {}) -%}
+{%- do known.extend(usage_text.get('span_keys', []) + usage_text.get('child_span_keys', [])) -%}
 {%- do known.extend(var('drift_ignored_keys', [])) -%}
 
 with

@@ -11,7 +11,7 @@ import bench  # noqa: E402
 
 RESULT = {
     "load_1min": 1.5, "millions": 1.0, "spans": 1_000_000, "gb": 0.45, "calls": 225_000,
-    "floor_s": 2.0, "floor_mb": 300.0, "full_s": 200.0, "full_mb": 2900.0,
+    "floor_s": 2.0, "floor_mb": 300.0, "staging_s": 3.0, "full_s": 200.0, "full_mb": 2900.0,
     "nightly_s": 150.0, "nightly_mb": 2500.0, "baseline_cps": 6500.0, "ours_cps": 1125.0,
     "pricing_cps": 900000.0,
 }
@@ -32,11 +32,13 @@ def test_render_prints_every_ratio() -> None:
     text = bench.render([RESULT], "python scripts/bench.py --sizes 1", "3GB", 30)
     row = next(line for line in text.splitlines() if line.startswith("| 1,000,000"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[6] == "100.0x"  # full / floor
-    assert cells[7] == "75%"  # nightly / full
-    assert cells[8] == "300 / 2900 / 2500"
-    assert cells[12] == "0.173x"  # end to end / baseline
-    assert cells[13] == "138x"  # pricing / baseline
+    assert cells[4] == "3.0"  # staging s
+    assert cells[5] == "1.50x"  # staging / floor
+    assert cells[8] == "100.0x"  # full / floor
+    assert cells[9] == "75%"  # nightly / full
+    assert cells[10] == "300 / 2900 / 2500"
+    assert cells[14] == "0.173x"  # end to end / baseline
+    assert cells[15] == "138x"  # pricing / baseline
     assert "python scripts/bench.py --sizes 1" in text
     assert "1.5 on" in text
 
@@ -46,6 +48,52 @@ def write_run_results(work: Path, seconds_by_node: dict[str, float]) -> None:
     (work / "target").mkdir()
     (work / "target" / "run_results.json").write_text(bench.json.dumps({"results": [
         {"unique_id": unique_id, "execution_time": seconds} for unique_id, seconds in seconds_by_node.items()]}))
+
+
+def test_staging_seconds_sums_every_base_and_stg_model(tmp_path: Path) -> None:
+    write_run_results(tmp_path, {
+        "model.llm_spend_attribution.base_traces__raw_lines": 5.0,
+        "model.llm_spend_attribution.stg_traces__parsed_records": 70.0,
+        "model.llm_spend_attribution.stg_traces__span_records": 20.0,
+        "model.llm_spend_attribution.int_spans__canonicalized": 9.0,
+        "test.llm_spend_attribution.not_null_stg_traces__spans_span_key.abc": 2.0,
+        "unit_test.llm_spend_attribution.stg_traces__span_records.t": 1.0,
+    })
+    assert bench.staging_seconds(tmp_path) == 95.0
+
+
+def generated(out: Path, span_format: str) -> Path:
+    """A small clean generated dataset (seed 8) in span_format; returns its glob's directory."""
+    bench.subprocess.run([sys.executable, str(bench.PROJECT / "scripts" / "generate_traces.py"), "--calls", "40",
+                          "--days", "2", "--seed", "8", "--format", span_format, "--out", str(out)],
+                         check=True, capture_output=True)
+    return out
+
+
+def test_floor_stores_every_span_of_flat_and_otlp_files_as_a_table(tmp_path: Path) -> None:
+    """The same seed gives the same spans as flat JSONL and as OTLP batches: the floor must read both
+    into the same envelope and attribute values, one row per span, stored as a table."""
+    tables = {}
+    for span_format in ("jsonl", "otlp"):
+        data = generated(tmp_path / span_format, span_format)
+        database = tmp_path / f"floor_{span_format}.duckdb"
+        started = bench.time.perf_counter()
+        measured = bench.floor(str(data / "*" / "*" / "*.jsonl"), "1GB", database)
+        # The statement's own time: less than the process's wall time around it.
+        assert 0 < measured.seconds < bench.time.perf_counter() - started
+        assert measured.peak_rss_mb > 0
+        with bench.duckdb.connect(str(database), read_only=True) as connection:
+            assert connection.sql("select table_type from information_schema.tables"
+                                  " where table_name = 'floor_spans'").fetchall() == [("BASE TABLE",)]
+            tables[span_format] = connection.sql(
+                "select trace_id, span_id, parent_span_id, span_name, attributes['service.name'],"
+                " attributes['gen_ai.usage.input_tokens'], attributes['tenant_id'] from floor_spans"
+            ).fetchall()
+        assert bench.floor_span_count(database) == len(tables[span_format])
+    flat_lines = sum(len(path.read_text().splitlines()) for path in (tmp_path / "jsonl").rglob("*.jsonl"))
+    assert len(tables["jsonl"]) == flat_lines > 100
+    assert sorted(tables["jsonl"], key=str) == sorted(tables["otlp"], key=str)
+    assert any(row[5] is not None for row in tables["otlp"])
 
 
 def test_pricing_seconds_sums_the_two_pricing_models(tmp_path: Path) -> None:
@@ -87,13 +135,16 @@ def test_generate_reuses_data_generated_with_the_same_arguments(tmp_path: Path, 
     out = tmp_path / "data"
     out.mkdir()
     (out / "generated.json").write_text(bench.json.dumps(
-        ["--calls", "10", "--days", "2", "--start", "2026-05-01", "--all-faults", "--seed", "8"]))
+        ["--calls", "10", "--days", "2", "--start", "2026-05-01", "--all-faults", "--seed", "8",
+         "--format", "jsonl"]))
     calls: list[list[str]] = []
     monkeypatch.setattr(bench.subprocess, "run", lambda args, **_: calls.append(args))
     bench.generate(out, 10, 2)
     assert calls == []
     bench.generate(out, 11, 2)
     assert len(calls) == 1 and "11" in calls[0]
+    bench.generate(out, 10, 2, "otlp")
+    assert len(calls) == 2 and calls[1][calls[1].index("--format") + 1] == "otlp"
 
 
 def test_seconds_by_phase_splits_parsing_models_and_tests(tmp_path: Path) -> None:

@@ -61,9 +61,9 @@ def test_billed_calls_match_expected(warehouse: Path) -> None:
 def test_nothing_quarantined_and_reconciled(warehouse: Path) -> None:
     with connect(warehouse) as con:
         assert con.sql("select count(*) from marts.quarantined_spans").fetchall()[0][0] == 0
-        # 28 spans across the eight files: every span of every batch staged.
+        # 37 spans across the eleven files: every span of every batch staged.
         staged = con.sql("select count(*) from staging.stg_traces__spans").fetchall()[0][0]
-    assert staged == 28
+    assert staged == 37
 
 
 def test_lineage_of_winning_keys_is_kept(warehouse: Path) -> None:
@@ -80,6 +80,61 @@ def test_lineage_of_winning_keys_is_kept(warehouse: Path) -> None:
         "f000000000000002": "langfuse.observation.usage_details.input|model_name",
         "d000000000000004": "ai.usage.promptTokens|ai.model.provider",
     }
+
+
+def test_expected_costs_are_genai_prices(warehouse: Path) -> None:
+    """expected_calls.csv costs are genai-prices' own calc_price (scripts/price_oracle.py) of the
+    expected tokens, so the billed costs above are checked against an independent oracle."""
+    from price_oracle import price_call
+
+    for row in expected_rows():
+        oracle = price_call({**row, "call_id": row["span_id"], "call_at": "2026-05-28T20:26:40Z",
+                             "model": row["response_model"] or row["request_model"]})
+        want = Decimal(row["cost_usd"]) if row["cost_usd"] else None
+        assert oracle.cost_usd == want, (row["fixture"], row["span_id"], oracle)
+
+
+def test_cached_and_reasoning_tokens_from_usage_text(warehouse: Path) -> None:
+    """LiteLLM's Python-repr usage (metadata.usage_object on the call span, llm.openai.usage on its
+    raw_gen_ai_request child) and Langfuse's OpenAI-shaped usage_details supply cached and
+    reasoning tokens; the key that supplied each is kept as lineage."""
+    with connect(warehouse) as con:
+        rows = {r[0]: r[1:] for r in con.sql(
+            """
+            select span_id, cache_read_tokens_source_key, reasoning_tokens_source_key
+            from intermediate.int_spans__canonicalized
+            where span_id in ('1a00000000000001', '1b00000000000001', '1c00000000000001',
+                              '1d00000000000002', '1d00000000000003', '1d00000000000004')
+            """
+        ).fetchall()}
+    assert rows == {
+        "1a00000000000001": ("metadata.usage_object[cached_tokens]", "metadata.usage_object[reasoning_tokens]"),
+        "1b00000000000001": ("child span llm.openai.usage[cached_tokens]",
+                             "child span llm.openai.usage[reasoning_tokens]"),
+        "1c00000000000001": ("litellm.metadata.usage_object[cached_tokens]",
+                             "litellm.metadata.usage_object[reasoning_tokens]"),
+        "1d00000000000002": ("langfuse.observation.usage_details.prompt_tokens_details.cached_tokens",
+                             "langfuse.observation.usage_details.completion_tokens_details.reasoning_tokens"),
+        "1d00000000000003": ("langfuse.observation.usage_details.prompt_tokens_details.cached_tokens",
+                             "langfuse.observation.usage_details.completion_tokens_details.reasoning_tokens"),
+        "1d00000000000004": ("langfuse.observation.usage_details.input_cached_tokens",
+                             "langfuse.observation.usage_details.output_reasoning_tokens"),
+    }
+
+
+def test_litellm_metadata_identity(warehouse: Path) -> None:
+    """LiteLLM's gen_ai_latest_experimental mode prefixes user metadata with litellm.metadata."""
+    with connect(warehouse) as con:
+        row = con.sql(
+            """
+            select tenant_id, tenant_id_source_key, workflow_id, workflow_id_source_key,
+                   actor_id, actor_id_source_key
+            from marts.fct_llm_calls where span_id = '1c00000000000001'
+            """
+        ).fetchall()
+    assert row == [("t_globex", "litellm.metadata.user_api_key_team_id",
+                    "wf_support_triage", "litellm.metadata.workflow_id",
+                    "u_frank", "litellm.metadata.user_api_key_user_id")]
 
 
 def test_no_content_in_any_model_table(warehouse: Path) -> None:

@@ -44,3 +44,7 @@
 {% macro spark__integer_quotient(dividend, divisor) -%}
     (cast({{ dividend }} as decimal(38, 0)) div cast({{ divisor }} as decimal(38, 0)))
 {%- endmacro %}
+
+{% macro spark__regex_extract_first_group(expr, pattern) -%}
+    nullif(regexp_extract({{ expr }}, {{ text_literal(pattern) }}, 1), '')
+{%- endmacro %}

@@ -4,13 +4,19 @@
     downstream: JSON-string containers are flattened into prefixed keys and
     prompt/completion content keys are dropped. Token counts are taken from
     their alias keys, validated and put on one convention (input includes
-    cache tokens, output includes reasoning tokens). Reason codes:
+    cache tokens, output includes reasoning tokens); counts that only sit
+    in LiteLLM's Python-repr usage text, on the span or on its raw-request
+    child span, come last (var usage_text_aliases). Reason codes:
     docs/bad_input.md. -#}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
 ] -%}
 {%- set exclusive = var('token_exclusive_sources', {}) -%}
+{%- set usage_text = var('usage_text_aliases', {}) -%}
+{%- set usage_text_fields = usage_text.get('fields', {}) -%}
+{%- set usage_text_span_keys = usage_text.get('span_keys', []) -%}
+{%- set usage_text_child_keys = usage_text.get('child_span_keys', []) -%}
 {%- set content_pattern = '^(' ~ (var('content_attribute_patterns', []) | join('|')) ~ ')' -%}
 -- Jinja loops generate most columns here; sqlfluff's layout rules misread
 -- their rendered indentation, and it cannot parse DuckDB lambdas.
@@ -43,20 +49,99 @@ cleaned as (
     from parsed_records
 ),
 
-aliased as (
+-- Read twice (child_usage, with_child_usage): scanned again with only the
+-- columns each needs, never copied whole (DuckDB inlines it without the hint
+-- today, since it holds no aggregate; the hint keeps it so).
+aliased as {{ cte_inline_hint() }} (
     select
         *,
+        {{ normalize_hex_id('raw_trace_id') }} as trace_id,
+        {{ normalize_hex_id('raw_span_id') }} as span_id,
+        {{ normalize_hex_id('raw_parent_span_id') }} as parent_span_id,
         {{ coalesce_aliases('attributes', 'provider') }} as raw_provider,
         {{ coalesce_aliases_source('attributes', 'provider') }} as raw_provider_source_key,
         {{ coalesce_aliases('attributes', 'response_model') }} as raw_response_model,
         {{ coalesce_aliases('attributes', 'request_model') }} as raw_request_model,
         {%- for field in token_fields %}
-            {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
-            {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+            {%- set text_names = usage_text_fields.get(field, []) %}
+            {%- if text_names | length > 0 and usage_text_span_keys | length > 0 %}
+                coalesce(
+                    {{ coalesce_aliases('attributes', field) }},
+                    {{ usage_text_count('attributes', usage_text_span_keys, text_names) }}
+                ) as raw_{{ field }},
+                coalesce(
+                    {{ coalesce_aliases_source('attributes', field) }},
+                    {{ usage_text_count_source('attributes', usage_text_span_keys, text_names) }}
+                ) as {{ field }}_source_key,
+            {%- else %}
+                {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
+                {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+            {%- endif %}
+            {%- if text_names | length > 0 and usage_text_child_keys | length > 0 %}
+                -- For the parent span (the call), not for this one.
+                {{ usage_text_count('attributes', usage_text_child_keys, text_names) }} as for_parent_{{ field }},
+                {{ usage_text_count_source('attributes', usage_text_child_keys, text_names, 'child span ') }}
+                as for_parent_{{ field }}_source_key,
+            {%- endif %}
         {%- endfor %}
         {{ map_get('attributes', 'server.address') }} as server_address
     from cleaned
 ),
+
+{%- set child_fields = [] %}
+{%- for field in token_fields %}
+    {%- if usage_text_fields.get(field, []) | length > 0 and usage_text_child_keys | length > 0 %}
+        {%- do child_fields.append(field) %}
+    {%- endif %}
+{%- endfor %}
+
+{%- if child_fields | length > 0 %}
+
+-- Counts a child span holds for its parent call (LiteLLM's
+-- raw_gen_ai_request under litellm_request): few spans carry them, so the
+-- join below matches a handful of rows. The largest count wins when
+-- several children (or copies of one) report.
+child_usage as (
+    select
+        trace_id as child_trace_id,
+        parent_span_id as child_parent_span_id,
+        {%- for field in child_fields %}
+            max(for_parent_{{ field }}_number) as child_{{ field }}_number,
+            min(for_parent_{{ field }}_source_key) as child_{{ field }}_source_key{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            trace_id,
+            parent_span_id,
+            {%- for field in child_fields %}
+                {{ try_cast_decimal('for_parent_' ~ field) }} as for_parent_{{ field }}_number,
+                for_parent_{{ field }}_source_key{{ "," if not loop.last }}
+            {%- endfor %}
+        from aliased
+        where
+            parent_span_id is not null
+            and (
+                {%- for field in child_fields %}
+                    for_parent_{{ field }} is not null{{ " or" if not loop.last }}
+                {%- endfor %}
+            )
+    ) as child_counts
+    group by trace_id, parent_span_id
+),
+
+with_child_usage as (
+    select
+        aliased.*,
+        {%- for field in child_fields %}
+            child_usage.child_{{ field }}_number,
+            child_usage.child_{{ field }}_source_key{{ "," if not loop.last }}
+        {%- endfor %}
+    from aliased
+    left join child_usage
+        on aliased.trace_id = child_usage.child_trace_id
+        and aliased.span_id = child_usage.child_parent_span_id
+),
+{%- endif %}
 
 typed as (
     select
@@ -69,9 +154,9 @@ typed as (
         attributes,
         content_fingerprint,
         span_name,
-        {{ normalize_hex_id('raw_trace_id') }} as trace_id,
-        {{ normalize_hex_id('raw_span_id') }} as span_id,
-        {{ normalize_hex_id('raw_parent_span_id') }} as parent_span_id,
+        trace_id,
+        span_id,
+        parent_span_id,
         raw_span_kind,
         {{ normalize_span_kind('raw_span_kind') }} as span_kind,
         {{ normalize_status_code('raw_status_code') }} as status_code,
@@ -93,11 +178,20 @@ typed as (
             {{ infer_provider_source('server_address', 'raw_response_model', 'raw_request_model') }}
         ) as provider_source_key,
         {%- for field in token_fields %}
-        raw_{{ field }},
-        {{ try_cast_decimal('raw_' ~ field) }} as {{ field }}_number,
-        {{ field }}_source_key{{ "," if not loop.last }}
+            {%- if field in child_fields %}
+                coalesce(raw_{{ field }}, cast(child_{{ field }}_number as {{ dbt.type_string() }})) as raw_{{ field }},
+                coalesce({{ try_cast_decimal('raw_' ~ field) }}, child_{{ field }}_number) as {{ field }}_number,
+                case
+                    when raw_{{ field }} is not null then {{ field }}_source_key
+                    else child_{{ field }}_source_key
+                end as {{ field }}_source_key{{ "," if not loop.last }}
+            {%- else %}
+                raw_{{ field }},
+                {{ try_cast_decimal('raw_' ~ field) }} as {{ field }}_number,
+                {{ field }}_source_key{{ "," if not loop.last }}
+            {%- endif %}
         {%- endfor %}
-    from aliased
+    from {{ 'with_child_usage' if child_fields | length > 0 else 'aliased' }}
 ),
 
 token_checked as (
