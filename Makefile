@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 STAMP := $(VENV)/.installed
 
-.PHONY: bench build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps \
+.PHONY: bench build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps duckdb14-deps \
 	spark-deps spark-build spark-equivalence portability
 
 $(STAMP): requirements.txt
@@ -24,6 +24,18 @@ $(FOCUS_STAMP): requirements-focus.txt
 	touch $(FOCUS_STAMP)
 
 focus-deps: $(FOCUS_STAMP)
+
+# DuckDB 1.4 LTS, the oldest client that must read exports/marts.duckdb (the
+# engine BI drivers embed lags dbt's); test_bi_publish.py reads with it.
+DUCKDB14_VENV := .venv-duckdb14
+DUCKDB14_STAMP := $(DUCKDB14_VENV)/.installed
+
+$(DUCKDB14_STAMP): requirements-duckdb14.txt
+	test -x $(DUCKDB14_VENV)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(DUCKDB14_VENV)
+	$(DUCKDB14_VENV)/bin/pip install --quiet -r requirements-duckdb14.txt
+	touch $(DUCKDB14_STAMP)
+
+duckdb14-deps: $(DUCKDB14_STAMP)
 
 # Spark (dbt-spark, method: session, local pyspark; needs Java 17) is an
 # optional extra with its own venv: the default install stays small.
@@ -67,12 +79,12 @@ deps: $(STAMP) profiles.yml $(PACKAGES_STAMP)
 	mkdir -p warehouse/tmp
 
 ## Main job: dbt build on var traces_path (default: the bundled sample) into
-## warehouse/llm_spend_attribution.duckdb.
+## warehouse/llm_spend_attribution.duckdb; at its end the build publishes the
+## BI-facing set, exports/ (docs/bi.md).
 build: deps
 	$(DBT) build
-	$(BIN)/python scripts/export_marts.py
 
-## Marts and FOCUS rows as Parquet and CSV under exports/ (after a build).
+## Re-publish the last build's marts as a new exports/ release (docs/bi.md).
 export: deps
 	$(BIN)/python scripts/export_marts.py
 
@@ -83,7 +95,7 @@ validate-focus: deps focus-deps
 
 ## Every test: dbt build (seeds, models, unit and data tests) on the sample,
 ## sqlfluff lint, pytest.
-test: deps chromium focus-deps
+test: deps chromium focus-deps duckdb14-deps
 	$(DBT) build --target-path target/ci
 	$(MAKE) lint
 	$(BIN)/pytest -q tests/python

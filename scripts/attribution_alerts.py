@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from export_marts import safe_text
 
 EXIT_CLEAN = 0
 EXIT_BAD_INPUT = 1
@@ -299,6 +300,23 @@ def build_digest(run_results_path: Path, manifest_path: Path, db_path: Path) -> 
     )
 
 
+# Longest attribute value the digest prints (then export_marts.TRUNCATION_MARKER).
+DIGEST_VALUE_MAX_CHARS = 200
+# Markdown metacharacters, backslash-escaped; < > & become HTML entities so
+# neither markdown nor HTML (mail, chat) reads a value as markup or a link.
+MARKDOWN_METACHARACTERS = re.compile(r"([\\`*_\[\]|#])")
+HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_value(value: object) -> str:
+    """A value from the data (tenant, workflow, row cell, message) as inert
+    markdown text: control and bidi characters neutralised and line breaks
+    made spaces (export_marts.safe_text), capped, metacharacters escaped."""
+    text = safe_text(str(value), DIGEST_VALUE_MAX_CHARS) or ""
+    text = "".join(HTML_ENTITIES.get(c, c) for c in text)
+    return MARKDOWN_METACHARACTERS.sub(r"\\\1", text)
+
+
 def render_markdown(digest: Digest) -> str:
     lines: list[str] = []
     when = f" (build {digest.generated_at})" if digest.generated_at else ""
@@ -324,7 +342,7 @@ def render_markdown(digest: Digest) -> str:
                 lines.append(alert.description)
             lines.append("")
             if alert.message:
-                lines.append(f"- Did not run cleanly ({alert.status}): {alert.message}")
+                lines.append(f"- Did not run cleanly ({alert.status}): {markdown_value(alert.message)}")
             if alert.failing_rows is not None:
                 lines.append(f"- Failing rows: {alert.failing_rows}")
             if alert.cost_usd is not None or alert.calls is not None:
@@ -332,11 +350,11 @@ def render_markdown(digest: Digest) -> str:
                 lines.append(f"- At stake: {fmt_money(alert.cost_usd)} over {calls} call(s)")
             for dimension, entries in alert.top.items():
                 shown = "; ".join(
-                    f"`{e.value}` {fmt_money(e.cost_usd)} / {e.calls} call(s)" for e in entries
+                    f"{markdown_value(e.value)} {fmt_money(e.cost_usd)} / {e.calls} call(s)" for e in entries
                 )
                 lines.append(f"- Top {dimension}: {shown}")
             for row in alert.sample_rows:
-                lines.append("- Row: " + ", ".join(f"{k}={v}" for k, v in row.items()))
+                lines.append("- Row: " + ", ".join(f"{k}={markdown_value(v)}" for k, v in row.items()))
             if alert.query:
                 lines.append(f"- See the rows: `{alert.query}`")
             if alert.drilldown_query:

@@ -115,6 +115,8 @@ def dbt_env(database: Path, memory_limit: str) -> dict[str, str]:
     env = dict(os.environ)
     env["DBT_DUCKDB_PATH"] = str(database)
     env["DBT_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    # The build publishes the BI set (publish_bi_release): beside the database, not over exports/.
+    env["DBT_EXPORTS_PATH"] = str(database.with_suffix(".exports"))
     return env
 
 

@@ -1,42 +1,104 @@
-"""Write the marts and the FOCUS rows as Parquet and CSV under exports/.
+"""Publish the marts for BI tools: one release per build, swapped in atomically.
 
-Reads the DuckDB file read-only after `dbt build`, so BI tools and FinOps
-platforms can read files without holding the database lock.
+`dbt build` publishes at its very end: the Python model publish_bi_release
+(models/publish/) has every model as a parent, so dbt runs it only after every
+model and every error-severity test upstream of it passed, and it calls
+publish() on the build's own DuckDB connection. This script publishes the
+same way from the warehouse file (`make export`: re-publish the last build).
 
-- Every table of the marts schema becomes `<table>.parquet` and `<table>.csv`.
-- `focus_charges.*` is the FOCUS dataset to hand to a FinOps tool: the usage
-  rows (focus_cost_and_usage) plus the invoice adjustment rows
-  (focus_invoice_adjustments), same columns, so BilledCost per InvoiceId sums
-  to each invoice.
-- Parquet: timestamps are TIMESTAMP WITH TIME ZONE (UTC), money stays DECIMAL.
-- CSV: timestamps are written `YYYY-MM-DDTHH:MM:SSZ` (FOCUS date/time format);
-  text cells starting with `=`, `+`, `-`, `@`, tab or carriage return get a
-  leading single quote so spreadsheets do not run them as formulas. Numbers
-  are not touched (a negative amount stays a number).
+Layout (the exports path is $DBT_EXPORTS_PATH, default `exports`):
+
+    exports -> exports.releases/<release_id>     a symlink, replaced by rename(2)
+    exports.releases/<release_id>/
+        marts.duckdb      one table per mart (and release_info), schema main;
+                          DuckDB storage version v1.4.0, so DuckDB 1.4 LTS
+                          and later read it
+        <mart>.parquet    every mart (focus_charges: the FOCUS dataset)
+        <mart>.csv
+        release.json      release id, dbt invocation id, time, row counts
+
+A release is written under exports.releases/.incoming-<release_id> and
+renamed when complete; then a new symlink is renamed over `exports` in one
+rename(2). A reader that resolves `exports` once (or opens
+exports/marts.duckdb) sees the previous set or the new one, whole; a build
+killed at any point leaves the previous set untouched. The newest `keep`
+releases stay on disk, so a reader still holding an older one is not cut
+off; older releases and incoming folders of killed builds are removed.
+
+Text in every published file is made safe for people's tools (the warehouse
+keeps the exact value):
+- tab, line feed and carriage return become a space; every other C0 control
+  (NUL included), DEL, C1 control and bidi override or isolate (U+202A-U+202E,
+  U+2066-U+2069) becomes U+FFFD, so nothing is silently dropped;
+- a cell holds at most max_cell_chars characters (default 4,096): a longer
+  value keeps its start and ends with TRUNCATION_MARKER;
+- Parquet: timestamps are TIMESTAMP WITH TIME ZONE (UTC), money stays DECIMAL;
+- CSV: timestamps are written `YYYY-MM-DDTHH:MM:SSZ` (FOCUS date/time
+  format); text cells starting with `=`, `+`, `-`, `@`, tab or carriage
+  return get a leading single quote so spreadsheets do not run them as
+  formulas. Numbers are not touched (a negative amount stays a number);
+- marts.duckdb keeps the warehouse's column types.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import shutil
 import sys
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = PROJECT_ROOT / "warehouse" / "llm_spend_attribution.duckdb"
+DEFAULT_EXPORTS = Path(os.environ.get("DBT_EXPORTS_PATH", "exports"))
 FOCUS_CHARGES = "focus_charges"
-FOCUS_SOURCES = ("focus_cost_and_usage", "focus_invoice_adjustments")
+MARTS_DATABASE = "marts.duckdb"
+RELEASE_FILE = "release.json"
+# Oldest DuckDB that reads marts.duckdb; BI drivers embed older engines than dbt's.
+MARTS_STORAGE_VERSION = "v1.4.0"
+DEFAULT_MAX_CELL_CHARS = 4096
+DEFAULT_KEEP_RELEASES = 3
+TRUNCATION_MARKER = "…[truncated]"
+REPLACEMENT_CHARACTER = "\ufffd"
 # Characters a spreadsheet treats as the start of a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Python and RE2 (DuckDB) spellings of the same classes.
+WHITESPACE_CONTROLS = re.compile("[\t\n\r]")
+UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+WHITESPACE_CONTROLS_RE2 = r"[\t\n\r]"
+UNSAFE_CHARACTERS_RE2 = r"[\x00-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     data_type: str
+
+
+@dataclass
+class Release:
+    release_id: str
+    invocation_id: str
+    published_at: str
+    path: Path
+    exports: Path
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+    def manifest(self) -> dict[str, object]:
+        return {
+            "release_id": self.release_id,
+            "invocation_id": self.invocation_id,
+            "published_at": self.published_at,
+            "marts_storage_version": MARTS_STORAGE_VERSION,
+            "row_counts": self.row_counts,
+        }
 
 
 def quote_identifier(name: str) -> str:
@@ -47,8 +109,32 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def safe_text(value: str | None, max_chars: int = DEFAULT_MAX_CELL_CHARS) -> str | None:
+    """The published form of a text cell (the SQL in safe_text_sql, in Python;
+    the alert digest uses it too)."""
+    if value is None:
+        return None
+    value = UNSAFE_CHARACTERS.sub(REPLACEMENT_CHARACTER, WHITESPACE_CONTROLS.sub(" ", value))
+    if len(value) > max_chars:
+        return value[: max_chars - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+    return value
+
+
+def safe_text_sql(expression: str, max_chars: int = DEFAULT_MAX_CELL_CHARS) -> str:
+    """DuckDB expression for safe_text(expression)."""
+    cleaned = (
+        f"regexp_replace(regexp_replace({expression}, {quote_literal(WHITESPACE_CONTROLS_RE2)}, ' ', 'g'),"
+        f" {quote_literal(UNSAFE_CHARACTERS_RE2)}, {quote_literal(REPLACEMENT_CHARACTER)}, 'g')"
+    )
+    keep = max_chars - len(TRUNCATION_MARKER)
+    return (
+        f"case when length({cleaned}) > {max_chars}"
+        f" then left({cleaned}, {keep}) || {quote_literal(TRUNCATION_MARKER)} else {cleaned} end"
+    )
+
+
 def neutralise_formula(value: str | None) -> str | None:
-    """The CSV rule in Python (used by tests as the reference)."""
+    """The CSV formula rule in Python (used by tests as the reference)."""
     if value is not None and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -62,22 +148,30 @@ def is_timestamp(data_type: str) -> bool:
     return data_type.upper().startswith("TIMESTAMP")
 
 
-def parquet_expression(column: Column) -> str:
+def duckdb_expression(column: Column, max_chars: int) -> str:
+    name = quote_identifier(column.name)
+    if is_text(column.data_type):
+        return f"{safe_text_sql(name, max_chars)} as {name}"
+    return name
+
+
+def parquet_expression(column: Column, max_chars: int) -> str:
     name = quote_identifier(column.name)
     if is_timestamp(column.data_type) and "TIME ZONE" not in column.data_type.upper():
         # dbt writes naive UTC timestamps; mark them as UTC instants.
         return f"timezone('UTC', {name}) as {name}"
-    return name
+    return duckdb_expression(column, max_chars)
 
 
-def csv_expression(column: Column) -> str:
+def csv_expression(column: Column, max_chars: int) -> str:
     name = quote_identifier(column.name)
     if is_timestamp(column.data_type):
         instant = name if "TIME ZONE" not in column.data_type.upper() else f"timezone('UTC', {name})"
         return f"strftime({instant}, '%Y-%m-%dT%H:%M:%SZ') as {name}"
     if is_text(column.data_type):
+        safe = safe_text_sql(name, max_chars)
         pattern = "^[=+\\-@\\t\\r]"
-        return f"case when regexp_matches({name}, {quote_literal(pattern)}) then '''' || {name} else {name} end as {name}"
+        return f"case when regexp_matches({safe}, {quote_literal(pattern)}) then '''' || {safe} else {safe} end as {name}"
     return name
 
 
@@ -86,56 +180,146 @@ def columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> list[Column]:
     return [Column(str(row[0]), str(row[1])) for row in rows]
 
 
-def write_relation(
-    con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path, formats: list[str]
+def write_files(
+    con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path, formats: list[str], max_chars: int
 ) -> list[Path]:
+    """<name>.parquet and/or <name>.csv of one relation."""
     columns = columns_of(con, relation)
     written: list[Path] = []
     if "parquet" in formats:
         target = out_dir / f"{name}.parquet"
-        select = ", ".join(parquet_expression(c) for c in columns)
+        select = ", ".join(parquet_expression(c, max_chars) for c in columns)
         con.execute(f"copy (select {select} from {relation}) to {quote_literal(str(target))} (format parquet)")
         written.append(target)
     if "csv" in formats:
         target = out_dir / f"{name}.csv"
-        select = ", ".join(csv_expression(c) for c in columns)
+        select = ", ".join(csv_expression(c, max_chars) for c in columns)
         con.execute(f"copy (select {select} from {relation}) to {quote_literal(str(target))} (format csv, header true)")
         written.append(target)
     return written
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """Tables of the marts schema in the connection's default database."""
     rows = con.execute(
-        "select table_name from information_schema.tables where table_schema = ? order by table_name", [schema]
+        "select table_name from information_schema.tables"
+        " where table_catalog = current_database() and table_schema = ? and table_type = 'BASE TABLE'"
+        " order by table_name",
+        [schema],
     ).fetchall()
     return [str(row[0]) for row in rows]
 
 
-def focus_charges_relation(schema: str, tables: list[str]) -> str:
-    """Usage rows plus invoice adjustment rows, matched by column name."""
-    parts = [f"select * from {quote_identifier(schema)}.{quote_identifier(t)}" for t in FOCUS_SOURCES if t in tables]
-    if not parts:
-        raise SystemExit(f"no FOCUS tables ({', '.join(FOCUS_SOURCES)}) in schema {schema}")
-    return "(" + " union all by name ".join(parts) + ")"
-
-
-def export(database: Path, out_dir: Path, schema: str, formats: list[str], focus_only: bool = False) -> list[Path]:
-    if not database.exists():
-        raise SystemExit(f"DuckDB file not found: {database} (run `dbt build` first)")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(database), read_only=True)
+def write_marts_database(
+    con: duckdb.DuckDBPyConnection, schema: str, tables: list[str], target: Path, max_chars: int, release: Release
+) -> None:
+    """marts.duckdb in the storage format DuckDB 1.4 reads: one table per mart
+    and release_info naming the build, all in schema main (a schema `marts`
+    would be ambiguous with the file's default catalog name, `marts`; this
+    way `marts.fct_llm_calls` still resolves, to marts.main.fct_llm_calls)."""
+    alias = "bi_release_" + re.sub(r"[^0-9a-zA-Z]", "_", release.release_id)
+    con.execute(
+        f"attach {quote_literal(str(target))} as {alias} (storage_version {quote_literal(MARTS_STORAGE_VERSION)})"
+    )
     try:
-        con.execute("set TimeZone = 'UTC'")
-        tables = mart_tables(con, schema)
-        written: list[Path] = []
-        if not focus_only:
-            for table in tables:
-                relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-                written += write_relation(con, relation, table, out_dir, formats)
-        written += write_relation(con, focus_charges_relation(schema, tables), FOCUS_CHARGES, out_dir, formats)
-        return written
+        for table in tables:
+            relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+            select = ", ".join(duckdb_expression(c, max_chars) for c in columns_of(con, relation))
+            con.execute(f"create table {alias}.main.{quote_identifier(table)} as select {select} from {relation}")
+        con.execute(
+            f"create table {alias}.main.release_info as select {quote_literal(release.release_id)} as release_id,"
+            f" {quote_literal(release.invocation_id)} as invocation_id,"
+            f" cast({quote_literal(release.published_at)} as timestamp) as published_at"
+        )
     finally:
-        con.close()
+        con.execute(f"detach {alias}")
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush every file and the folder itself, so a crash after the swap
+    cannot leave a published release with missing bytes."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def releases_folder(exports: Path) -> Path:
+    return exports.parent / f"{exports.name}.releases"
+
+
+def swap_link(exports: Path, release_path: Path) -> None:
+    """Point `exports` at release_path with one rename(2) of a new symlink."""
+    if exports.exists() and not exports.is_symlink():
+        # An exports/ folder from before releases: moved aside once (not atomic).
+        legacy = releases_folder(exports) / f"legacy-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
+        exports.rename(legacy)
+    temporary = exports.parent / f".{exports.name}.{release_path.name}.link"
+    if temporary.is_symlink():
+        temporary.unlink()
+    os.symlink(os.path.relpath(release_path, exports.parent), temporary)
+    os.replace(temporary, exports)
+    directory = os.open(exports.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def prune(exports: Path, keep: int) -> list[Path]:
+    """Remove all but the newest `keep` releases (never the current one) and
+    incoming folders left by killed builds."""
+    folder = releases_folder(exports)
+    current = exports.resolve()
+    releases = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
+    doomed = [p for p in releases[keep:] if p.resolve() != current]
+    doomed += [p for p in folder.iterdir() if p.is_dir() and p.name.startswith(".incoming-")]
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+    return doomed
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    exports: Path,
+    invocation_id: str,
+    schema: str = "marts",
+    formats: tuple[str, ...] = ("parquet", "csv"),
+    max_chars: int = DEFAULT_MAX_CELL_CHARS,
+    keep: int = DEFAULT_KEEP_RELEASES,
+) -> Release:
+    """Write every mart of `schema` as a new release and make it current."""
+    exports = exports.absolute()
+    now = datetime.now(UTC)
+    release_id = f"{now:%Y%m%dT%H%M%S%fZ}-{invocation_id[:8]}"
+    folder = releases_folder(exports)
+    incoming = folder / f".incoming-{release_id}"
+    incoming.mkdir(parents=True)
+    release = Release(release_id, invocation_id, now.strftime("%Y-%m-%d %H:%M:%S.%f"), folder / release_id, exports)
+    tables = mart_tables(con, schema)
+    if not tables:
+        raise SystemExit(f"no tables in schema {schema}: nothing to publish")
+    for table in tables:
+        relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+        write_files(con, relation, table, incoming, list(formats), max_chars)
+        release.row_counts[table] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+    write_marts_database(con, schema, tables, incoming / MARTS_DATABASE, max_chars, release)
+    (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
+    fsync_tree(incoming)
+    incoming.rename(release.path)
+    swap_link(exports, release.path)
+    prune(exports, keep)
+    return release
+
+
+def current_release(exports: Path) -> dict[str, object]:
+    """release.json of the published set."""
+    return json.loads((exports.resolve() / RELEASE_FILE).read_text())
 
 
 def add_database_argument(parser: argparse.ArgumentParser) -> None:
@@ -151,20 +335,39 @@ def add_database_argument(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_database_argument(parser)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "exports", help="output folder (default: exports/)")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_EXPORTS, help="exports path (default: $DBT_EXPORTS_PATH or exports)"
+    )
     parser.add_argument("--schema", default="marts", help="schema of the marts (default: marts)")
     parser.add_argument(
         "--formats", default="parquet,csv", help="comma-separated: parquet, csv (default: parquet,csv)"
     )
-    parser.add_argument("--focus-only", action="store_true", help="write only focus_charges")
+    parser.add_argument(
+        "--max-cell-chars", type=int, default=DEFAULT_MAX_CELL_CHARS, help="longest text cell (default: 4096)"
+    )
+    parser.add_argument(
+        "--keep", type=int, default=DEFAULT_KEEP_RELEASES, help="releases kept on disk (default: 3)"
+    )
     args = parser.parse_args(argv)
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     unknown = set(formats) - {"parquet", "csv"}
     if unknown:
         parser.error(f"unknown format(s): {', '.join(sorted(unknown))}")
-    written = export(args.database.resolve(), args.out.resolve(), args.schema, formats, args.focus_only)
-    for path in written:
-        print(path)
+    if args.max_cell_chars <= len(TRUNCATION_MARKER):
+        parser.error(f"--max-cell-chars must exceed {len(TRUNCATION_MARKER)}")
+    database = args.database.resolve()
+    if not database.exists():
+        raise SystemExit(f"DuckDB file not found: {database} (run `dbt build` first)")
+    # The warehouse is attached read-only; the release file is attached read-write.
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"attach {quote_literal(str(database))} as warehouse (read_only)")
+        con.execute("use warehouse")
+        release = publish(con, args.out, f"manual-{uuid.uuid4()}", args.schema, formats, args.max_cell_chars, args.keep)
+    finally:
+        con.close()
+    print(f"published {release.release_id}: {args.out} -> {release.path}")
     return 0
 
 

@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise SystemExit(f"{args.spark_dbt} not found: run `make spark-deps` first")
             (work / "duckdb.tmp").mkdir(exist_ok=True)
             duck_seconds = run_build(
-                args.duckdb_dbt, "dev", work, traces_path, {"DBT_DUCKDB_PATH": str(work / "duckdb.duckdb")}
+                args.duckdb_dbt, "dev", work, traces_path, {"DBT_DUCKDB_PATH": str(work / "duckdb.duckdb"), "DBT_EXPORTS_PATH": str(work / "exports")}
             )
             print(f"DuckDB build: {duck_seconds:.0f} s")
             spark_seconds = run_build(

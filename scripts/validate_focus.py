@@ -1,7 +1,8 @@
 """Validate the FOCUS rows with the FinOps Foundation's focus-validator.
 
-Exports the build's FOCUS rows (focus_cost_and_usage plus the invoice
-adjustment rows) to exports/focus_charges.parquet, then runs focus-validator
+Reads the complete FOCUS dataset the build published (the focus_charges
+mart: focus_cost_and_usage plus the invoice adjustment rows), by default
+exports/focus_charges.parquet, then runs focus-validator
 2.2.x offline: FOCUS 1.2 with the rules model it bundles, and FOCUS 1.3 with
 the rules model in ../shared/reference/focus (--rule-set-path). Both runs use
 an explicit list of applicability criteria describing this data generator.
@@ -36,7 +37,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_marts import FOCUS_CHARGES, PROJECT_ROOT, add_database_argument, export  # noqa: E402
+from export_marts import DEFAULT_EXPORTS, FOCUS_CHARGES, PROJECT_ROOT  # noqa: E402
 
 # In CI the repository is cloned with shared/ beside it; FOCUS_RULE_SET_PATH overrides.
 DEFAULT_RULE_SET_PATH = Path(
@@ -208,9 +209,10 @@ def run_validator(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_database_argument(parser)
-    parser.add_argument("--exports", type=Path, default=PROJECT_ROOT / "exports", help="export folder")
-    parser.add_argument("--data-file", type=Path, help="validate this Parquet file instead of exporting one")
+    parser.add_argument(
+        "--exports", type=Path, default=DEFAULT_EXPORTS, help="published set (default: $DBT_EXPORTS_PATH or exports)"
+    )
+    parser.add_argument("--data-file", type=Path, help="validate this Parquet file instead of the published one")
     parser.add_argument("--versions", default="1.2,1.3", help="FOCUS versions to validate (default: 1.2,1.3)")
     parser.add_argument(
         "--rule-set-path",
@@ -240,8 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_file is not None:
         data_file = args.data_file.resolve()
     else:
-        export(args.database.resolve(), args.exports.resolve(), "marts", ["parquet"], focus_only=True)
         data_file = (args.exports / f"{FOCUS_CHARGES}.parquet").resolve()
+        if not data_file.exists():
+            raise SystemExit(f"{data_file} not found: `dbt build` publishes it (docs/bi.md)")
     print(f"data file: {data_file}")
     print(f"applicability criteria: {','.join(criteria)}")
 

@@ -85,6 +85,8 @@ def run_dbt(
     env = dict(os.environ)
     env["DBT_DUCKDB_PATH"] = str(database)
     env["DBT_DUCKDB_TEMP_DIR"] = str(work_dir / "tmp")
+    # A build publishes the BI set (models/publish): into the work folder, never exports/.
+    env["DBT_EXPORTS_PATH"] = str(work_dir / "exports")
     if memory_limit is not None:
         env["DBT_DUCKDB_MEMORY_LIMIT"] = memory_limit
     completed = subprocess.run(

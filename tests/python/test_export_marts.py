@@ -1,5 +1,7 @@
-"""exports: Parquet with UTC instants, CSV with FOCUS datetimes and text
-cells neutralised against formula injection."""
+"""Published files: Parquet with UTC instants, CSV with FOCUS datetimes and
+text cells neutralised against formula injection; control, NUL and bidi
+characters neutralised and long cells capped in every published file, while
+the warehouse keeps the exact value."""
 
 from __future__ import annotations
 
@@ -13,37 +15,101 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import export_marts  # noqa: E402
 
 EVIL = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "plain", "a=b"]
+# NUL, bell, escape, DEL, a C1 control, bidi overrides and isolates, line breaks.
+UNSAFE = [
+    "nul\x00here",
+    "bell\x07esc\x1b[31m",
+    "del\x7fc1\x85",
+    "invoice\u202egpj.exe",
+    "iso\u2066late\u2069d",
+    "two\nlines\r\nand\ttab",
+]
+LONG = "x" * 200_000
 
 
-def make_database(path: Path) -> None:
+def make_database(path: Path, values: list[str]) -> None:
     con = duckdb.connect(str(path))
     con.execute("create schema marts")
     con.execute(
-        "create table marts.focus_cost_and_usage as select * from (values "
-        + ", ".join(
-            f"('{v.replace(chr(39), chr(39) * 2)}', cast(-0.5 as decimal(38, 15)), timestamp '2026-05-01 00:00:00')"
-            for v in EVIL
-        )
-        + ") as t(ChargeDescription, BilledCost, BillingPeriodStart)"
+        "create table marts.focus_cost_and_usage"
+        " (ChargeDescription varchar, BilledCost decimal(38, 15), BillingPeriodStart timestamp)"
+    )
+    con.executemany(
+        "insert into marts.focus_cost_and_usage values (?, -0.5, timestamp '2026-05-01 00:00:00')",
+        [[v] for v in values],
     )
     con.close()
 
 
-def test_csv_cells_are_neutralised_and_parquet_is_typed(tmp_path: Path) -> None:
+def publish(tmp_path: Path, values: list[str]) -> tuple[Path, Path]:
     database = tmp_path / "x.duckdb"
-    make_database(database)
+    make_database(database, values)
     out = tmp_path / "exports"
     export_marts.main(["--database", str(database), "--out", str(out)])
-    with (out / "focus_cost_and_usage.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert [r["ChargeDescription"] for r in rows] == [export_marts.neutralise_formula(v) for v in EVIL]
+    return database, out
+
+
+def csv_cells(out: Path) -> list[dict[str, str]]:
+    with (out / "focus_cost_and_usage.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def parquet_cells(out: Path) -> list[str]:
+    path = out / "focus_cost_and_usage.parquet"
+    return [r[0] for r in duckdb.sql(f"select ChargeDescription from read_parquet('{path}')").fetchall()]
+
+
+def marts_database_cells(out: Path) -> list[str]:
+    with duckdb.connect(str(out / "marts.duckdb"), read_only=True) as con:
+        return [r[0] for r in con.execute("select ChargeDescription from focus_cost_and_usage").fetchall()]
+
+
+def test_csv_cells_are_neutralised_and_parquet_is_typed(tmp_path: Path) -> None:
+    _, out = publish(tmp_path, EVIL)
+    rows = csv_cells(out)
+    assert [r["ChargeDescription"] for r in rows] == [
+        export_marts.neutralise_formula(export_marts.safe_text(v)) for v in EVIL
+    ]
     assert rows[0]["ChargeDescription"] == "'=HYPERLINK(\"http://x\")"
     assert rows[5]["ChargeDescription"] == "plain" and rows[6]["ChargeDescription"] == "a=b"
     # numbers are numbers, not text: a negative amount is not quoted
     assert rows[0]["BilledCost"].startswith("-0.5")
     assert rows[0]["BillingPeriodStart"] == "2026-05-01T00:00:00Z"
-    types = dict(duckdb.sql(f"describe select * from read_parquet('{out / 'focus_charges.parquet'}')").fetchall()[i][:2]
-                 for i in range(3))
+    described = duckdb.sql(f"describe select * from read_parquet('{out / 'focus_cost_and_usage.parquet'}')")
+    types = {row[0]: row[1] for row in described.fetchall()}
     assert types["BillingPeriodStart"] == "TIMESTAMP WITH TIME ZONE"
     assert types["BilledCost"] == "DECIMAL(38,15)"
-    assert (out / "focus_charges.csv").exists()
+
+
+def test_control_and_bidi_characters_are_neutralised_in_every_file(tmp_path: Path) -> None:
+    database, out = publish(tmp_path, UNSAFE)
+    expected = [export_marts.safe_text(v) for v in UNSAFE]
+    assert expected[0] == "nul\ufffdhere" and expected[3] == "invoice\ufffdgpj.exe"
+    assert expected[5] == "two lines  and tab"
+    for published in (parquet_cells(out), marts_database_cells(out), [r["ChargeDescription"] for r in csv_cells(out)]):
+        assert published == expected
+        assert not any(export_marts.UNSAFE_CHARACTERS.search(cell) for cell in published)
+    # the warehouse keeps the exact value
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert [r[0] for r in con.execute("select ChargeDescription from marts.focus_cost_and_usage").fetchall()] == UNSAFE
+
+
+def test_long_cells_are_capped_with_a_visible_marker(tmp_path: Path) -> None:
+    database, out = publish(tmp_path, [LONG, "short"])
+    capped = "x" * (export_marts.DEFAULT_MAX_CELL_CHARS - len(export_marts.TRUNCATION_MARKER)) + "…[truncated]"
+    assert len(capped) == 4096
+    assert parquet_cells(out) == [capped, "short"]
+    assert marts_database_cells(out) == [capped, "short"]
+    assert [r["ChargeDescription"] for r in csv_cells(out)] == [capped, "short"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select max(length(ChargeDescription)) from marts.focus_cost_and_usage").fetchone()[0] == 200_000
+
+
+def test_republishing_swaps_the_link_and_prunes_old_releases(tmp_path: Path) -> None:
+    _, out = publish(tmp_path, ["one"])
+    first = out.resolve()
+    for _ in range(4):
+        export_marts.main(["--database", str(tmp_path / "x.duckdb"), "--out", str(out), "--keep", "2"])
+    releases = sorted(p.name for p in (tmp_path / "exports.releases").iterdir())
+    assert len(releases) == 2 and out.resolve().name == releases[-1]
+    assert not first.exists()

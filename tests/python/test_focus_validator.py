@@ -19,17 +19,11 @@ import validate_focus  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def sample_focus_parquet(sample_build: DbtRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample build's FOCUS rows (usage + invoice adjustments) as Parquet."""
-    tmp = tmp_path_factory.mktemp("focus_sample")
-    exports = tmp / "exports"
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "scripts" / "export_marts.py"), "--database", str(sample_build.database),
-         "--out", str(exports), "--formats", "parquet", "--focus-only"],
-        capture_output=True, text=True,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return exports / "focus_charges.parquet"
+def sample_focus_parquet(sample_build: DbtRun) -> Path:
+    """The FOCUS dataset (focus_charges: usage + invoice adjustments) the sample build published."""
+    published = sample_build.database.parent / "exports" / "focus_charges.parquet"
+    assert published.exists(), "dbt build publishes exports/focus_charges.parquet (models/publish)"
+    return published
 
 
 def run_script(*args: str) -> subprocess.CompletedProcess[str]:

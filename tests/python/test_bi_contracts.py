@@ -1,0 +1,71 @@
+"""Every mart has an enforced contract: names, types (every column has a
+data_type) and not-null constraints on the grain; focus_charges is the union
+of the FOCUS row models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dbt_runner import DbtRun
+
+MARTS_FOLDER = "models/marts/"
+FOCUS_ROW_MODELS = {"focus_cost_and_usage", "focus_invoice_adjustments"}
+
+
+def mart_nodes(manifest: dict) -> dict[str, dict]:
+    return {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["original_file_path"].startswith(MARTS_FOLDER)
+    }
+
+
+def contract_problems(manifest_path: Path) -> list[str]:
+    """Marts without an enforced contract, and contract columns without a type."""
+    problems: list[str] = []
+    for name, node in sorted(mart_nodes(json.loads(manifest_path.read_text())).items()):
+        if not node["config"]["contract"]["enforced"]:
+            problems.append(f"{name}: contract not enforced")
+        for column, spec in node["columns"].items():
+            if not spec.get("data_type"):
+                problems.append(f"{name}.{column}: no data_type")
+    return problems
+
+
+def test_every_mart_has_an_enforced_typed_contract(sample_build: DbtRun) -> None:
+    manifest_path = sample_build.target_dir / "manifest.json"
+    marts = mart_nodes(json.loads(manifest_path.read_text()))
+    assert len(marts) >= 13 and "focus_charges" in marts
+    assert contract_problems(manifest_path) == []
+
+
+def test_grain_columns_are_not_null_constraints(sample_build: DbtRun) -> None:
+    marts = mart_nodes(json.loads((sample_build.target_dir / "manifest.json").read_text()))
+
+    def not_null(model: str) -> set[str]:
+        return {
+            column
+            for column, spec in marts[model]["columns"].items()
+            if any(c["type"] == "not_null" for c in spec.get("constraints", []))
+        }
+
+    assert {"call_id", "call_at", "chargeback_cost_center"} <= not_null("fct_llm_calls")
+    assert {"billing_period_start", "cost_center", "cost_usd"} <= not_null("chargeback_by_cost_center")
+    assert {"call_id", "reason"} <= not_null("unattributed_llm_spend")
+    assert {"BilledCost", "x_CostCenter"} <= not_null("focus_charges")
+
+
+def test_focus_charges_is_every_focus_row_model(sample_build: DbtRun) -> None:
+    marts = mart_nodes(json.loads((sample_build.target_dir / "manifest.json").read_text()))
+    parents = {uid.split(".")[-1] for uid in marts["focus_charges"]["depends_on"]["nodes"]}
+    assert FOCUS_ROW_MODELS <= parents
+    rows = sample_build.query(
+        "select (select count(*) from marts.focus_charges),"
+        " (select count(*) from marts.focus_cost_and_usage) + (select count(*) from marts.focus_invoice_adjustments),"
+        " (select sum(BilledCost) from marts.focus_charges),"
+        " (select sum(BilledCost) from marts.focus_cost_and_usage)"
+        " + (select coalesce(sum(BilledCost), 0) from marts.focus_invoice_adjustments)"
+    )
+    charges, parts, charges_cost, parts_cost = rows[0]
+    assert charges == parts and charges_cost == parts_cost
