@@ -6,8 +6,10 @@ tests (tag ``alert``, ``meta: {alert: true}`` or a path under tests/alerts/),
 and for each one that warned or failed reads its stored failing rows from the
 DuckDB warehouse (read-only) to say what is at stake: dollars, calls, and the
 top tenants, workflows, hops and models involved. Prints markdown (chat, mail)
-or JSON. Exit status: 0 when no error-severity alert fired, 2 when one did
-(or with --fail-on warn, when any alert fired), 1 when the inputs are missing.
+or JSON, and with --webhook URL posts it to a chat webhook. Exit status: 0
+when no error-severity alert fired, 2 when one did (or with --fail-on warn,
+when any alert fired), 1 when the inputs are missing, 3 when the webhook
+could not be reached after its retries.
 
 Conventions and the nightly command: docs/alerts.md.
 """
@@ -27,9 +29,13 @@ from typing import Any
 import duckdb
 from export_marts import safe_text
 
+from alert_webhook import DeliveryError, payload, post_json, redact_url
+
 EXIT_CLEAN = 0
 EXIT_BAD_INPUT = 1
 EXIT_ALERT = 2
+EXIT_NOT_DELIVERED = 3
+WEBHOOK_ENV = "ATTRIBUTION_ALERTS_WEBHOOK"
 TOP_N = 3
 DEFAULT_DB = "warehouse/llm_spend_attribution.duckdb"
 
@@ -391,6 +397,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--fail-on", choices=("error", "warn"), default="error", help="lowest severity that exits 2 (default: error)"
     )
+    parser.add_argument(
+        "--webhook",
+        default=os.environ.get(WEBHOOK_ENV),
+        metavar="URL",
+        help=f"also POST the digest (Slack-compatible text + JSON digest) here (default: ${WEBHOOK_ENV});"
+        " the URL is a secret and is only ever shown redacted",
+    )
+    parser.add_argument("--webhook-timeout", type=float, default=10.0, help="seconds per attempt (default: 10)")
+    parser.add_argument("--webhook-retries", type=int, default=3, help="retries after the first attempt (default: 3)")
+    parser.add_argument(
+        "--webhook-backoff", type=float, default=1.0, help="seconds before the first retry, doubled each time (default: 1)"
+    )
     return parser.parse_args(argv)
 
 
@@ -410,6 +428,20 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text(text)
     else:
         sys.stdout.write(text)
+    if args.webhook:
+        body = payload(render_markdown(digest), render_json(digest))
+        try:
+            result = post_json(
+                args.webhook, body, args.webhook_timeout, args.webhook_retries, args.webhook_backoff
+            )
+        except DeliveryError as err:
+            print(f"attribution_alerts: {err}", file=sys.stderr)
+            return EXIT_NOT_DELIVERED
+        print(
+            f"attribution_alerts: digest posted to {redact_url(args.webhook)}"
+            f" (HTTP {result.status}, attempt {result.attempts})",
+            file=sys.stderr,
+        )
     fired = digest.errors if args.fail_on == "error" else digest.alerts
     return EXIT_ALERT if fired else EXIT_CLEAN
 

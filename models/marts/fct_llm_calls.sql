@@ -9,8 +9,28 @@
 {%- endfor -%}
 with
 
-calls as (
+attributed as (
     select * from {{ ref('int_llm_calls__attributed') }}
+),
+
+provisioned as (
+    select * from {{ ref('int_llm_calls__provisioned') }}
+),
+
+-- Calls served by provisioned capacity (seed shared_charges with a
+-- deployment) keep their usage but are not billed per token again: the
+-- capacity's charge is allocated instead (int_shared_charges__allocated).
+calls as (
+    select
+        attributed.*,
+        provisioned.provisioned_charge_id,
+        case
+            when provisioned.provisioned_charge_id is not null then cast(0 as {{ money_type() }})
+            else attributed.cost_usd
+        end as billed_cost_usd
+    from attributed
+    left join provisioned
+        on attributed.span_key = provisioned.call_id
 ),
 
 final as (
@@ -89,9 +109,9 @@ final as (
         cast(cache_write_cost_usd as {{ money_type() }}) as cache_write_cost_usd,
         cast(output_cost_usd as {{ money_type() }}) as output_cost_usd,
         cast(reasoning_cost_usd as {{ money_type() }}) as reasoning_cost_usd,
-        cast(cost_usd as {{ money_type() }}) as cost_usd,
+        cast(billed_cost_usd as {{ money_type() }}) as cost_usd,
         cast(list_cost_usd as {{ money_type() }}) as list_cost_usd,
-        cast(cost_usd as {{ money_type() }}) as contracted_cost_usd,
+        cast(billed_cost_usd as {{ money_type() }}) as contracted_cost_usd,
         cast(contract_id as {{ dbt.type_string() }}) as contract_id,
         cast(pricing_status as {{ dbt.type_string() }}) as pricing_status,
         cast(has_inconsistent_token_counts as boolean) as has_inconsistent_token_counts,
@@ -104,7 +124,10 @@ final as (
         ) as unattributed_reasons,
         cast(service_name as {{ dbt.type_string() }}) as service_name,
         cast(span_name as {{ dbt.type_string() }}) as span_name,
-        cast(source_file as {{ dbt.type_string() }}) as source_file
+        cast(source_file as {{ dbt.type_string() }}) as source_file,
+        cast(provisioned_charge_id is not null as boolean) as is_provisioned,
+        cast(provisioned_charge_id as {{ dbt.type_string() }}) as provisioned_charge_id,
+        cast(cost_usd as {{ money_type() }}) as token_cost_usd
     from calls
 )
 

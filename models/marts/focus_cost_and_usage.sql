@@ -43,8 +43,16 @@ lines as (
         token_lines.usd_per_mtok,
         token_lines.price_id,
         token_lines.cost_usd,
-        token_lines.contracted_usd_per_mtok,
-        token_lines.contracted_cost_usd,
+        -- provisioned capacity served the call: list cost kept, nothing
+        -- billed per token (contracted price 0, the capacity is allocated)
+        case
+            when calls.is_provisioned then cast(0 as decimal(18, 9))
+            else token_lines.contracted_usd_per_mtok
+        end as contracted_usd_per_mtok,
+        case
+            when calls.is_provisioned then cast(0 as {{ money_type() }})
+            else token_lines.contracted_cost_usd
+        end as contracted_cost_usd,
         {{ dbt.date_trunc(period_unit, 'calls.call_at') }} as charge_period_start
     from token_lines
     inner join calls
