@@ -5,6 +5,7 @@
 {%- set focus_row_models = [
     'focus_cost_and_usage',
     'focus_invoice_adjustments',
+    'focus_shared_charge_allocations',
 ] -%}
 
 with
