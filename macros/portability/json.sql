@@ -5,6 +5,11 @@
     {{ return(adapter.dispatch('json_get_string', 'llm_spend_attribution')(json_expr, key)) }}
 {%- endmacro %}
 
+{#- SQL:2016 JSON_VALUE. -#}
+{% macro default__json_get_string(json_expr, key) -%}
+    json_value({{ json_expr }}, {{ json_key_path(key) }})
+{%- endmacro %}
+
 {% macro duckdb__json_get_string(json_expr, key) -%}
     json_extract_string({{ json_expr }}, {{ json_key_path(key) }})
 {%- endmacro %}
@@ -13,16 +18,13 @@
     {{ return(adapter.dispatch('json_is_object', 'llm_spend_attribution')(json_expr)) }}
 {%- endmacro %}
 
+{#- SQL:2016 IS JSON OBJECT. -#}
+{% macro default__json_is_object(json_expr) -%}
+    coalesce({{ json_expr }} is json object, false)
+{%- endmacro %}
+
 {% macro duckdb__json_is_object(json_expr) -%}
     coalesce(json_valid({{ json_expr }}) and json_type(try_cast({{ json_expr }} as json)) = 'OBJECT', false)
-{%- endmacro %}
-
-{% macro json_has_key(json_expr, key) -%}
-    {{ return(adapter.dispatch('json_has_key', 'llm_spend_attribution')(json_expr, key)) }}
-{%- endmacro %}
-
-{% macro duckdb__json_has_key(json_expr, key) -%}
-    coalesce(json_exists({{ json_expr }}, {{ json_key_path(key) }}), false)
 {%- endmacro %}
 
 {% macro json_to_string_map(json_expr) -%}
@@ -53,6 +55,11 @@
     {{ return(adapter.dispatch('json_get', 'llm_spend_attribution')(json_expr, key)) }}
 {%- endmacro %}
 
+{#- SQL:2016 JSON_QUERY. -#}
+{% macro default__json_get(json_expr, key) -%}
+    json_query({{ json_expr }}, {{ json_key_path(key) }})
+{%- endmacro %}
+
 {% macro duckdb__json_get(json_expr, key) -%}
     json_extract({{ json_expr }}, {{ json_key_path(key) }})
 {%- endmacro %}
@@ -61,6 +68,15 @@
     the given order. -#}
 {% macro json_object_text(pairs) -%}
     {{ return(adapter.dispatch('json_object_text', 'llm_spend_attribution')(pairs)) }}
+{%- endmacro %}
+
+{#- SQL:2016 JSON_OBJECT(key VALUE value, ...). -#}
+{% macro default__json_object_text(pairs) -%}
+    cast(json_object(
+        {%- for key, value in pairs.items() %}
+        {{ dbt.string_literal(dbt.escape_single_quotes(key)) }} value {{ value }}{{ "," if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
 {% macro duckdb__json_object_text(pairs) -%}

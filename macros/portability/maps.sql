@@ -8,24 +8,6 @@
     {{ map_expr }}[{{ dbt.string_literal(dbt.escape_single_quotes(key)) }}]
 {%- endmacro %}
 
-{% macro map_merge(map_exprs) -%}
-    {{ return(adapter.dispatch('map_merge', 'llm_spend_attribution')(map_exprs)) }}
-{%- endmacro %}
-
-{#- Later maps win on key collisions. -#}
-{% macro duckdb__map_merge(map_exprs) -%}
-    map_concat({{ map_exprs | join(', ') }})
-{%- endmacro %}
-
-{#- A map from two equal-length SQL lists of key and value expressions. -#}
-{% macro map_of(key_exprs, value_exprs) -%}
-    {{ return(adapter.dispatch('map_of', 'llm_spend_attribution')(key_exprs, value_exprs)) }}
-{%- endmacro %}
-
-{% macro duckdb__map_of(key_exprs, value_exprs) -%}
-    map([{{ key_exprs | join(', ') }}], [{{ value_exprs | join(', ') }}])
-{%- endmacro %}
-
 {#- The map without the entries whose key matches the regular expression. -#}
 {% macro map_drop_keys_matching(map_expr, pattern) -%}
     {{ return(adapter.dispatch('map_drop_keys_matching', 'llm_spend_attribution')(map_expr, pattern)) }}
@@ -36,15 +18,6 @@
         map_entries({{ map_expr }}),
         lambda entry: not regexp_matches(entry.key, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }})
     ))
-{%- endmacro %}
-
-{#- The keys of the map as a list. -#}
-{% macro map_key_list(map_expr) -%}
-    {{ return(adapter.dispatch('map_key_list', 'llm_spend_attribution')(map_expr)) }}
-{%- endmacro %}
-
-{% macro duckdb__map_key_list(map_expr) -%}
-    map_keys({{ map_expr }})
 {%- endmacro %}
 
 {#- Attributes whose value is a JSON object held as a string (OpenInference

@@ -3,12 +3,22 @@
     {{ return(adapter.dispatch('regex_replace', 'llm_spend_attribution')(expr, pattern, replacement)) }}
 {%- endmacro %}
 
+{#- SQL:2023 REGEXP_REPLACE (every occurrence). -#}
+{% macro default__regex_replace(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }}, {{ dbt.string_literal(dbt.escape_single_quotes(replacement)) }})
+{%- endmacro %}
+
 {% macro duckdb__regex_replace(expr, pattern, replacement) -%}
     regexp_replace({{ expr }}, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }}, {{ dbt.string_literal(dbt.escape_single_quotes(replacement)) }})
 {%- endmacro %}
 
 {% macro regex_matches(expr, pattern) -%}
     {{ return(adapter.dispatch('regex_matches', 'llm_spend_attribution')(expr, pattern)) }}
+{%- endmacro %}
+
+{#- SQL:2023 REGEXP_LIKE (a match anywhere in the text). -#}
+{% macro default__regex_matches(expr, pattern) -%}
+    regexp_like({{ expr }}, {{ dbt.string_literal(pattern) }})
 {%- endmacro %}
 
 {% macro duckdb__regex_matches(expr, pattern) -%}

@@ -42,6 +42,11 @@
     {{ return(adapter.dispatch('regex_search', 'llm_spend_attribution')(expr, pattern_expr)) }}
 {%- endmacro %}
 
+{#- SQL:2023 REGEXP_LIKE with a pattern expression. -#}
+{% macro default__regex_search(expr, pattern_expr) -%}
+    regexp_like({{ expr }}, {{ pattern_expr }})
+{%- endmacro %}
+
 {% macro duckdb__regex_search(expr, pattern_expr) -%}
     regexp_matches({{ expr }}, {{ pattern_expr }})
 {%- endmacro %}
@@ -50,6 +55,11 @@
     plain cast on dbt-duckdb 1.11). -#}
 {% macro try_cast_as(expr, data_type) -%}
     {{ return(adapter.dispatch('try_cast_as', 'llm_spend_attribution')(expr, data_type)) }}
+{%- endmacro %}
+
+{#- dbt-core's cross-database safe cast (each adapter's null-on-failure cast). -#}
+{% macro default__try_cast_as(expr, data_type) -%}
+    {{ dbt.safe_cast(expr, data_type) }}
 {%- endmacro %}
 
 {% macro duckdb__try_cast_as(expr, data_type) -%}

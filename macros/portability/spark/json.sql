@@ -26,10 +26,6 @@
     )
 {%- endmacro %}
 
-{% macro spark__json_has_key(json_expr, key) -%}
-    coalesce(map_contains_key(from_json({{ json_expr }}, 'map<string, string>'), {{ text_literal(key) }}), false)
-{%- endmacro %}
-
 {#- Scalars become their text and nested values their JSON text, as on
     DuckDB (Spark's JSON reader renders a non-string token read as string as
     its JSON text). -#}

@@ -8,26 +8,8 @@
     try_element_at({{ map_expr }}, {{ text_literal(key) }})
 {%- endmacro %}
 
-{#- Later maps win on key collisions: the entries, latest map first, folded
-    into one map keeping each key's first entry (each map read once). -#}
-{% macro spark__map_merge(map_exprs) -%}
-    {%- set entries = [] -%}
-    {%- for map_expr in map_exprs | reverse -%}
-        {%- do entries.append('map_entries(' ~ map_expr ~ ')') -%}
-    {%- endfor -%}
-    {{ spark__first_key_wins_map('concat(' ~ entries | join(', ') ~ ')') }}
-{%- endmacro %}
-
-{% macro spark__map_of(key_exprs, value_exprs) -%}
-    map_from_arrays(array({{ key_exprs | join(', ') }}), array({{ value_exprs | join(', ') }}))
-{%- endmacro %}
-
 {% macro spark__map_drop_keys_matching(map_expr, pattern) -%}
     map_filter({{ map_expr }}, (k, v) -> not k rlike {{ text_literal(pattern) }})
-{%- endmacro %}
-
-{% macro spark__map_key_list(map_expr) -%}
-    map_keys({{ map_expr }})
 {%- endmacro %}
 
 {#- A map from an array of (key, value) structs: null keys dropped, the
