@@ -1,5 +1,6 @@
 {#- The lines of the span files this run reads (base_traces__raw_lines),
-    classified by shape. A view, not an ephemeral CTE: the flat, OTLP and
+    classified by shape, with the size and modification time their file had
+    before it was read (its staged identity). A view, not an ephemeral CTE: the flat, OTLP and
     bad-line paths each read it, and a CTE read three times is held in memory
     whole, while each read of a view streams its lines again. The top-level
     key/value lists are parsed once, values only for flat lines (the OTLP
@@ -11,13 +12,11 @@ raw_lines as (
     select * from {{ ref('base_traces__raw_lines') }}
 ),
 
-files as (
-    select * from {{ list_trace_files(var('traces_path')) }}
-),
-
 shaped as (
     select
         source_file,
+        file_size,
+        file_modified_at,
         line_number,
         raw_line,
         case
@@ -29,16 +28,14 @@ shaped as (
 
 keyed as (
     select
-        shaped.source_file,
-        files.file_size,
-        files.file_modified_at,
-        shaped.line_number,
-        shaped.raw_line,
-        shaped.bad_format,
-        case when shaped.bad_format is null then {{ json_top_level_keys('shaped.raw_line') }} end as top_keys
+        source_file,
+        file_size,
+        file_modified_at,
+        line_number,
+        raw_line,
+        bad_format,
+        case when bad_format is null then {{ json_top_level_keys('raw_line') }} end as top_keys
     from shaped
-    left join files
-        on shaped.source_file = files.source_file
 ),
 
 classified as (
