@@ -10,7 +10,7 @@ from pathlib import Path
 from _dbt_builds import clean_spans
 from dbt_runner import DbtRun, run_dbt
 
-NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test"]
+NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test", "--indirect-selection", "cautious"]
 RECONCILE = "+assert_records_reconcile_per_file"
 
 
@@ -48,3 +48,70 @@ def test_line_appended_while_the_file_is_read_is_staged_by_the_next_run(tmp_path
     assert _staged_lines(nightly) == {"spans.jsonl": len(lines)}
     spans = nightly.query("select count(*), count(distinct span_key) from staging.stg_traces__spans")
     assert spans == [(len(lines), len(lines))]
+
+
+def _landing_area_of_every_format(landing: Path) -> dict[str, str]:
+    """The clean fixture's five traces, one per format, in nested folders (CRLF lines, a JSON
+    array of spans, gzip, zstd, Parquet) plus a file that is no span file. Returns span_id ->
+    file name of each model call."""
+    import gzip
+
+    import duckdb
+
+    lines = clean_spans()
+    folders = {name: landing / name for name in ["crlf", "arrays/nested", "gz", "zst", "parquet"]}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    (folders["crlf"] / "flat.jsonl").write_bytes(f"{lines[0]}\r\n\r\n{lines[1]}\r\n".encode())
+    (folders["arrays/nested"] / "array.json").write_text(f"[{lines[2]}, {lines[3]}]\n")
+    with gzip.open(folders["gz"] / "spans.jsonl.gz", "wt") as handle:
+        handle.write(f"{lines[4]}\n{lines[5]}\n")
+    plain = landing / "plain.jsonl.tmp"
+    plain.write_text(f"{lines[6]}\n{lines[7]}\n")
+    with duckdb.connect() as con:
+        con.execute(f"copy (select * from read_json('{plain}', format = 'newline_delimited')) "
+                    f"to '{folders['zst'] / 'spans.jsonl.zst'}' (format json, compression zstd)")
+        plain.write_text(f"{lines[8]}\n{lines[9]}\n")
+        con.execute(f"copy (select * from read_json('{plain}', format = 'newline_delimited')) "
+                    f"to '{folders['parquet'] / 'spans.parquet'}' (format parquet)")
+    plain.unlink()
+    (landing / "notes.txt").write_text("not a span file\n")
+    return {
+        f"{2 * n + 1:016x}": name
+        for n, name in enumerate(["flat.jsonl", "array.json", "spans.jsonl.gz", "spans.jsonl.zst", "spans.parquet"], 1)
+    }
+
+
+def test_directory_of_every_supported_format(tmp_path: Path) -> None:
+    """traces_path names a directory: every supported file under it, recursively, is read;
+    CRLF lines are numbered 1, 2, 3; each element of a JSON array is one record."""
+    landing = tmp_path / "landing"
+    expected_calls = _landing_area_of_every_format(landing)
+    run = run_dbt(tmp_path / "work", "build", traces_glob=str(landing),
+                  select="+fct_llm_calls +assert_records_reconcile_per_file", extra_args=NO_UNIT_TESTS)
+    assert run.returncode == 0, run.output[-3000:]
+    calls = dict(run.query("select span_id, regexp_extract(source_file, '[^/]+$') from marts.fct_llm_calls"))
+    assert calls == expected_calls
+    records = run.query(
+        "select regexp_extract(source_file, '[^/]+$'), line_number, batch_position, record_format "
+        "from staging.stg_traces__parsed_records order by 1, 2, 3"
+    )
+    assert [r for r in records if r[0] == "flat.jsonl"] == [
+        ("flat.jsonl", 1, None, "flat_json"), ("flat.jsonl", 2, None, "blank"), ("flat.jsonl", 3, None, "flat_json"),
+    ]
+    assert [r for r in records if r[0] == "array.json"] == [
+        ("array.json", 1, "[0]", "flat_json"), ("array.json", 1, "[1]", "flat_json"),
+    ]
+    assert "notes.txt" not in {r[0] for r in records}
+    assert run.query("select count(*) from marts.quarantined_spans") == [(0,)]
+
+
+def test_traces_path_matching_nothing_fails_naming_the_path(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no_such_landing" / "*.jsonl")
+    failed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="base_traces__raw_lines")
+    assert failed.returncode != 0
+    assert f'traces_path matches no span file: "{missing}"' in failed.output, failed.output[-2000:]
+    allowed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="base_traces__raw_lines",
+                      extra_vars={"allow_empty_traces_path": True})
+    assert allowed.returncode == 0, allowed.output[-2000:]
+

@@ -1,6 +1,7 @@
 {#- Nothing read is lost, and nothing on disk is left unread. Per line:
     every flat or malformed line gives exactly one record and every OTLP line
-    at least one (one per span, or one for a batch without spans). Per file:
+    or JSON array of spans at least one (one per span, or one for a batch
+    without spans). Per file:
     records read = spans staged + records quarantined. Per file on disk
     (listed when this test runs, after staging): its bytes are all staged,
     i.e. its size and modification time are the ones captured before its
@@ -48,7 +49,7 @@ lost_lines as (
     from line_records
     where
         (record_format in ('flat_json', 'malformed') and records_read != 1)
-        or (record_format = 'otlp_json' and records_read < 1)
+        or (record_format in ('otlp_json', 'json_array') and records_read < 1)
 ),
 
 records as (

@@ -1,15 +1,34 @@
-{#- The lines of the span files this run reads (base_traces__raw_lines),
+{#- The records of the span files this run reads (base_traces__raw_lines),
     classified by shape, with the size and modification time their file had
-    before it was read (its staged identity). A view, not an ephemeral CTE: the flat, OTLP and
-    bad-line paths each read it, and a CTE read three times is held in memory
-    whole, while each read of a view streams its lines again. The top-level
-    key/value lists are parsed once, values only for flat lines (the OTLP
-    path parses its batch itself). -#}
+    before it was read (its staged identity): one row per line, except that
+    a line holding a JSON array of objects (`[{span}, {span}, ...]`) gives
+    one row per element, with its 0-based array_position. A view, not an
+    ephemeral CTE: the flat, OTLP and bad-line paths each read it, and a CTE
+    read three times is held in memory whole, while each read of a view
+    streams its lines again. The top-level key/value lists are parsed once,
+    values only for flat records (the OTLP path parses its batch itself). -#}
 {{ config(materialized='view') }}
 with
 
-raw_lines as (
+raw_lines as {{ cte_inline_hint() }} (
     select * from {{ ref('base_traces__raw_lines') }}
+),
+
+span_array_lines as (
+    select
+        source_file,
+        file_size,
+        file_modified_at,
+        line_number,
+        raw_line
+    from raw_lines
+    where {{ json_is_array_of_objects('raw_line') }}
+),
+
+-- noqa: disable=PRS
+-- (sqlfluff's duckdb grammar does not parse the lambdas the macros render)
+array_elements as (
+    select * from {{ explode_json_arrays('span_array_lines') }}
 ),
 
 shaped as (
@@ -18,12 +37,30 @@ shaped as (
         file_size,
         file_modified_at,
         line_number,
+        cast(null as {{ dbt.type_bigint() }}) as array_position,
         raw_line,
         case
             when raw_line is null or trim(raw_line) = '' then 'blank'
-            when not {{ json_is_object('raw_line') }} then 'malformed'
+            when {{ json_is_object('raw_line') }} then null
+            when {{ json_is_array_of_objects('raw_line') }} then 'span_array'
+            else 'malformed'
         end as bad_format
     from raw_lines
+),
+
+records as (
+    select * from shaped
+    where bad_format is null or bad_format != 'span_array'
+    union all
+    select
+        source_file,
+        file_size,
+        file_modified_at,
+        line_number,
+        array_position,
+        raw_line,
+        cast(null as {{ dbt.type_string() }}) as bad_format
+    from array_elements
 ),
 
 keyed as (
@@ -32,10 +69,11 @@ keyed as (
         file_size,
         file_modified_at,
         line_number,
+        array_position,
         raw_line,
         bad_format,
         case when bad_format is null then {{ json_top_level_keys('raw_line') }} end as top_keys
-    from shaped
+    from records
 ),
 
 classified as (
@@ -44,6 +82,7 @@ classified as (
         file_size,
         file_modified_at,
         line_number,
+        array_position,
         raw_line,
         top_keys,
         coalesce(
@@ -60,4 +99,5 @@ final as (
     from classified
 )
 
+-- noqa: enable=PRS
 select * from final

@@ -161,7 +161,7 @@ validated as (
     select
         *,
         case
-            when record_format = 'otlp_json' and batch_position is null
+            when record_format = 'otlp_json' and (batch_position is null or batch_position not like '%.spans[%')
                 then 'otlp_batch_without_spans'
             when trace_id is null then 'missing_trace_id'
             when span_id is null then 'missing_span_id'
