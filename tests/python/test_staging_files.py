@@ -115,3 +115,37 @@ def test_traces_path_matching_nothing_fails_naming_the_path(tmp_path: Path) -> N
                       extra_vars={"allow_empty_traces_path": True})
     assert allowed.returncode == 0, allowed.output[-2000:]
 
+
+def test_marts_describe_the_current_traces_path_only(tmp_path: Path) -> None:
+    """Spans staged from another traces_path (a first dataset) are not billed after
+    traces_path moves; a file deleted from the landing area but still under traces_path
+    stays staged and billed (landing retention must not delete history)."""
+    lines = clean_spans()
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "old.jsonl").write_text("\n".join(lines[:4]) + "\n")
+    (second / "kept.jsonl").write_text("\n".join(lines[4:8]) + "\n")
+    (second / "expires.jsonl").write_text("\n".join(lines[8:]) + "\n")
+    work = tmp_path / "work"
+    select = "+fct_llm_calls +quarantined_spans +assert_records_reconcile_per_file"
+
+    def build(landing: Path) -> DbtRun:
+        run = run_dbt(work, "build", traces_glob=str(landing / "*.jsonl"), select=select, extra_args=NO_UNIT_TESTS)
+        assert run.returncode == 0, run.output[-3000:]
+        return run
+
+    def billed(run: DbtRun) -> dict[str, int]:
+        return dict(run.query(
+            "select regexp_extract(source_file, '[^/]+$'), count(*) from marts.fct_llm_calls group by 1"))
+
+    assert billed(build(first)) == {"old.jsonl": 2}
+    moved = build(second)
+    assert billed(moved) == {"kept.jsonl": 2, "expires.jsonl": 1}
+    assert moved.query("select count(*) from staging.stg_traces__spans where source_file like '%old.jsonl'") == [(0,)]
+    assert _staged_lines(moved)["old.jsonl"] == 4  # still staged: a move back needs no re-read
+
+    (second / "expires.jsonl").unlink()
+    after_retention = build(second)
+    assert "staging reads 0 new or changed span file(s)" in after_retention.output
+    assert billed(after_retention) == {"kept.jsonl": 2, "expires.jsonl": 1}

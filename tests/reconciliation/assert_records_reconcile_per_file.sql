@@ -104,6 +104,7 @@ staged_files as (
         max(file_size) as file_size,
         max(file_modified_at) as file_modified_at
     from {{ ref('stg_traces__parsed_records') }}
+    where {{ is_under_traces_path('source_file') }}
     group by source_file
 ),
 

@@ -18,9 +18,11 @@
 -- (the flattened-container expression nests deeper than sqlfluff's parser limit)
 with
 
+-- Only files under the current traces_path: the marts describe it alone
+-- (files staged under an earlier traces_path stay staged, unbilled).
 parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
-    where record_format in ('flat_json', 'otlp_json')
+    where record_format in ('flat_json', 'otlp_json') and {{ is_under_traces_path('source_file') }}
 ),
 
 cleaned as (
