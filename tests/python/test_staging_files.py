@@ -149,3 +149,49 @@ def test_marts_describe_the_current_traces_path_only(tmp_path: Path) -> None:
     after_retention = build(second)
     assert "staging reads 0 new or changed span file(s)" in after_retention.output
     assert billed(after_retention) == {"kept.jsonl": 2, "expires.jsonl": 1}
+
+
+def test_conflicting_copies_billed_by_landing_order(tmp_path: Path) -> None:
+    """A retry with other token counts lands later in a file whose name sorts first: the
+    copy that landed first is billed, on a nightly run and on a full refresh, and the
+    conflict alert lists it with the cost at stake."""
+    import os
+
+    from _dbt_builds import ACME, _trace
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    first = landing / "b_first.jsonl"
+    first.write_text("\n".join(_trace(1, 1, ACME, "gpt-4o-mini", (1000, 200), "model-client")
+                               + _trace(2, 2, ACME, "gpt-4o-mini", (2000, 400), "model-client")) + "\n")
+    landed_at = 1_780_000_000
+    os.utime(first, (landed_at, landed_at))
+    glob = str(landing / "*.jsonl")
+    select = "+fct_llm_calls +alert_conflicting_duplicate_spans"
+    call_span = f"{3:016x}"
+
+    def build(work: Path, *extra: str) -> DbtRun:
+        run = run_dbt(work, "build", traces_glob=glob, select=select, extra_args=NO_UNIT_TESTS + list(extra))
+        assert run.returncode == 0, run.output[-3000:]
+        return run
+
+    def billed_tokens(run: DbtRun) -> list[tuple]:
+        return run.query(f"select input_tokens, output_tokens, regexp_extract(source_file, '[^/]+$') "
+                         f"from marts.fct_llm_calls where span_id = '{call_span}'")
+
+    build(tmp_path / "nightly")
+    retry = landing / "a_retry.jsonl"
+    retry.write_text("\n".join(_trace(1, 1, ACME, "gpt-4o-mini", (5000, 900), "model-client")) + "\n")
+    os.utime(retry, (landed_at + 3600, landed_at + 3600))
+    nightly = build(tmp_path / "nightly")
+    full = build(tmp_path / "full", "--full-refresh")
+    for run in (nightly, full):
+        assert billed_tokens(run) == [(1000, 200, "b_first.jsonl")]
+        cost = run.query(f"select cost_usd from marts.fct_llm_calls where span_id = '{call_span}'")[0][0]
+        alert = run.query(
+            "select span_id, regexp_extract(billed_source_file, '[^/]+$'), regexp_extract(conflicting_source_file, "
+            "'[^/]+$'), billed_input_tokens, conflicting_input_tokens, cost_at_stake_usd "
+            "from dbt_test__audit.alert_conflicting_duplicate_spans"
+        )
+        assert alert == [(call_span, "b_first.jsonl", "a_retry.jsonl", 1000, 5000, cost)]
+        assert cost > 0

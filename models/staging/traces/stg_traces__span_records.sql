@@ -1,6 +1,6 @@
 {#- Every span record from every supported format, typed, with the reason it
     cannot be used (null when it can) and its rank among copies of the same
-    (trace_id, span_id). Attribute maps are cleaned here once for everything
+    (trace_id, span_id) in landing order (file modification time, then path). Attribute maps are cleaned here once for everything
     downstream: JSON-string containers are flattened into prefixed keys and
     prompt/completion content keys are dropped. Token counts are taken from
     their alias keys, validated and put on one convention (input includes
@@ -28,6 +28,7 @@ parsed_records as {{ cte_inline_hint() }} (
 cleaned as (
     select
         source_file,
+        file_modified_at,
         line_number,
         batch_position,
         record_format,
@@ -63,6 +64,7 @@ aliased as (
 typed as (
     select
         source_file,
+        file_modified_at,
         line_number,
         batch_position,
         record_format,
@@ -200,6 +202,7 @@ repeated_keys as (
 copies as (
     select
         validated.source_file,
+        validated.file_modified_at,
         validated.line_number,
         validated.batch_position,
         validated.content_fingerprint,
@@ -213,6 +216,9 @@ copies as (
         and (validated.invalid_reason is null) = repeated_keys.is_valid
 ),
 
+-- Landing order, not names: the copy from the file that landed first
+-- (modification time captured when it was staged, then path) is kept, so a
+-- later retry in a file whose name sorts first does not replace it.
 ranked_copies as (
     select
         source_file,
@@ -220,11 +226,11 @@ ranked_copies as (
         batch_position,
         row_number() over (
             partition by trace_id, span_id, is_valid
-            order by source_file, line_number, batch_position
+            order by file_modified_at, source_file, line_number, batch_position
         ) as copy_rank,
         first_value(content_fingerprint) over (
             partition by trace_id, span_id, is_valid
-            order by source_file, line_number, batch_position
+            order by file_modified_at, source_file, line_number, batch_position
         ) as kept_fingerprint
     from copies
 ),
