@@ -3,7 +3,7 @@
     and list functions live here so the staging model stays portable. -#}
 
 {#- One row per span of the OTLP batches in `relation` (columns source_file,
-    file_size, file_modified_at, line_number, raw_line), with 0-based
+    file_size, file_modified_at, line_number, array_position, raw_line), with 0-based
     resource/scope/span indexes, the span's own JSON text, the resource
     attributes (JSON) and the scope name and version. A batch that holds no
     span at all gives one row with null span_json, so every line is
@@ -38,6 +38,7 @@
                 file_size,
                 file_modified_at,
                 line_number,
+                array_position,
                 json_transform(raw_line, {{ dbt.string_literal(batch_shape) }}).resourceSpans as resource_spans
             from {{ relation }}
         ),
@@ -58,6 +59,7 @@
                 file_size,
                 file_modified_at,
                 line_number,
+                array_position,
                 -- A batch without any span keeps one row; otherwise empty
                 -- resources and scopes give no row.
                 {{ duckdb__unnest_positioned('resource_spans', 'span_count = 0') }} as resource_span
@@ -70,6 +72,7 @@
                 file_size,
                 file_modified_at,
                 line_number,
+                array_position,
                 resource_span.position as resource_index,
                 resource_span.element.resource.attributes as resource_attributes,
                 {{ duckdb__unnest_positioned('resource_span.element.scopeSpans', 'resource_span is null') }}
@@ -83,6 +86,7 @@
                 file_size,
                 file_modified_at,
                 line_number,
+                array_position,
                 resource_index,
                 scope_span.position as scope_index,
                 resource_attributes,
@@ -97,6 +101,7 @@
             file_size,
             file_modified_at,
             line_number,
+            array_position,
             resource_index,
             scope_index,
             span.position as span_index,

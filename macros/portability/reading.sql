@@ -1,13 +1,15 @@
 {#- Raw records of the span files, one row per physical line (JSON lines
-    files) or per row (Parquet files), with the file name and the 1-based
-    line (row) number within its file. Reading lines as text (not JSON) lets
-    malformed lines be kept and quarantined instead of silently skipped.
-    Parquet rows arrive as one JSON object text each (their columns as keys),
-    so they take the same flat-span path as a JSON line.
-    `files` is the list of file paths of this run (traces_files_to_read); an
-    empty list reads nothing. Each file is read on its own so line numbers
-    come straight from the scan: no window over all lines, which would hold
-    every line in memory at once. -#}
+    files, plain or .gz / .zst compressed) or per row (Parquet files), with
+    the file name, the file's size and modification time captured BEFORE it
+    was read (its identity: docs/nightly.md) and the 1-based line (row)
+    number within its file. Reading lines as text (not JSON) lets malformed
+    lines be kept and quarantined instead of silently skipped. Parquet rows
+    arrive as one JSON object text each (their columns as keys), so they
+    take the same flat-span path as a JSON line.
+    `files` is the list of this run's files (traces_files_to_read): dicts
+    with `path`, `size` and `modified_at`; an empty list reads nothing. Each
+    file is read on its own so line numbers come straight from the scan: no
+    window over all lines, which would hold every line in memory at once. -#}
 {% macro read_raw_lines(files) -%}
     {{ return(adapter.dispatch('read_raw_lines', 'llm_spend_attribution')(files)) }}
 {%- endmacro %}
@@ -17,13 +19,21 @@
     {{ return(modules.re.search('\\.parq(uet)?$', path | lower) is not none) }}
 {%- endmacro %}
 
+{#- The captured identity of a file (traces_files_to_read) as SQL literals:
+    its size in bytes and its modification time (UTC timestamp). -#}
+{% macro file_identity_columns(file) -%}
+    cast({{ file.size | int }} as {{ dbt.type_bigint() }}) as file_size,
+    cast({{ dbt.string_literal(file.modified_at | string) }} as {{ dbt.type_timestamp() }}) as file_modified_at
+{%- endmacro %}
+
 {% macro duckdb__read_raw_lines(files) -%}
     (
     {%- for file in files %}
-        {%- set file_literal = dbt.string_literal(dbt.escape_single_quotes(file)) %}
-        {%- if is_parquet_path(file) %}
+        {%- set file_literal = dbt.string_literal(dbt.escape_single_quotes(file.path)) %}
+        {%- if is_parquet_path(file.path) %}
         select
             {{ file_literal }} as source_file,
+            {{ file_identity_columns(file) }},
             parquet_row.file_row_number + 1 as line_number,
             -- The row as one JSON object. Patching an empty object with it
             -- drops null columns (a fixed Parquet schema writes absent keys
@@ -31,8 +41,12 @@
             cast(json_merge_patch('{}', to_json(parquet_row), '{"file_row_number": null}') as varchar) as raw_line
         from read_parquet({{ file_literal }}, file_row_number = true) as parquet_row
         {%- else %}
+        -- new_line '\r\n' ends a line at LF or CRLF (with '\n' DuckDB also
+        -- ends one at each CR, numbering CRLF lines 1, 3, 5, ...); .gz and
+        -- .zst files are decompressed (compression detected by extension).
         select
             {{ file_literal }} as source_file,
+            {{ file_identity_columns(file) }},
             ordinality as line_number,
             raw_line
         from read_csv(
@@ -43,7 +57,7 @@
             escape = '',
             header = false,
             auto_detect = false,
-            new_line = '\n',
+            new_line = '\r\n',
             strict_mode = false,
             max_line_size = {{ var('max_line_bytes', 67108864) }},
             buffer_size = {{ 2 * var('max_line_bytes', 67108864) }}
@@ -53,25 +67,92 @@
     {%- endfor %}
         select
             cast(null as varchar) as source_file,
+            cast(null as bigint) as file_size,
+            cast(null as timestamp) as file_modified_at,
             cast(null as bigint) as line_number,
             cast(null as varchar) as raw_line
         where false
     )
 {%- endmacro %}
 
-{#- Size and modification time of every file matched by the glob (metadata
-    only: the files are not read). Columns source_file, file_size,
-    file_modified_at (UTC timestamp). -#}
-{% macro list_trace_files(path_glob) -%}
-    {{ return(adapter.dispatch('list_trace_files', 'llm_spend_attribution')(path_glob)) }}
+{#- The file names traces_path stands for (docs/nightly.md): a glob as
+    written; a path without glob characters is that file, or every
+    supported span file under that directory, recursively. -#}
+{% macro traces_path_globs(path) -%}
+    {%- if modules.re.search('[*?\\[]', path) -%}
+        {{ return([path]) }}
+    {%- endif -%}
+    {{ return([path, path.rstrip('/') ~ '/**']) }}
 {%- endmacro %}
 
-{% macro duckdb__list_trace_files(path_glob) -%}
+{#- A regular expression (anchored) matching exactly the file names
+    traces_path stands for, also for files no longer on disk (so staged
+    files outside the current traces_path can be told apart). Glob `**/`
+    matches any run of folders, `*` and `?` stay within one folder, `[...]`
+    is a character class; a plain path matches itself or a supported span
+    file (JSONL, JSON, Parquet, optionally .gz / .zst) below it. -#}
+{% macro traces_path_regex(path) -%}
+    {%- set supported = '\\.(jsonl|ndjson|json|parquet|parq)(\\.(gz|zst))?' -%}
+    {%- if not modules.re.search('[*?\\[]', path) -%}
+        {%- set folder = modules.re.escape(path.rstrip('/')) -%}
+        {{ return('^(' ~ modules.re.escape(path) ~ '|' ~ folder ~ '/(.*/)?[^/]*' ~ supported ~ ')$') }}
+    {%- endif -%}
+    {%- set ns = namespace(regex='^', position=0, in_class=false) -%}
+    {%- for char in path -%}
+        {%- if loop.index0 >= ns.position -%}
+            {%- set rest = path[loop.index0:] -%}
+            {%- if ns.in_class -%}
+                {%- set ns.regex = ns.regex ~ (char if char != '\\' else '\\\\') -%}
+                {%- set ns.in_class = char != ']' -%}
+            {%- elif rest.startswith('**/') -%}
+                {%- set ns.regex = ns.regex ~ '(.*/)?' -%}
+                {%- set ns.position = loop.index0 + 3 -%}
+            {%- elif rest.startswith('**') -%}
+                {%- set ns.regex = ns.regex ~ '.*' -%}
+                {%- set ns.position = loop.index0 + 2 -%}
+            {%- elif char == '*' -%}
+                {%- set ns.regex = ns.regex ~ '[^/]*' -%}
+            {%- elif char == '?' -%}
+                {%- set ns.regex = ns.regex ~ '[^/]' -%}
+            {%- elif char == '[' -%}
+                {%- set ns.regex = ns.regex ~ '[' -%}
+                {%- set ns.in_class = true -%}
+                {%- if rest[1:2] == '!' -%}
+                    {%- set ns.regex = ns.regex ~ '^' -%}
+                    {%- set ns.position = loop.index0 + 2 -%}
+                {%- endif -%}
+            {%- else -%}
+                {%- set ns.regex = ns.regex ~ modules.re.escape(char) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(ns.regex ~ '$') }}
+{%- endmacro %}
+
+{#- True (SQL) when the file name in `source_file_expr` falls under the
+    current var traces_path, whether or not the file is still on disk. -#}
+{% macro is_under_traces_path(source_file_expr) -%}
+    {{ regex_matches(source_file_expr, traces_path_regex(var('traces_path'))) }}
+{%- endmacro %}
+
+{#- Size and modification time of every file traces_path stands for
+    (metadata only: the files are not read). Columns source_file,
+    file_size, file_modified_at (UTC timestamp). -#}
+{% macro list_trace_files(path) -%}
+    {{ return(adapter.dispatch('list_trace_files', 'llm_spend_attribution')(path)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_trace_files(path) -%}
     (
         select
             filename as source_file,
             size as file_size,
             cast(timezone('UTC', last_modified) as timestamp) as file_modified_at
-        from read_blob({{ dbt.string_literal(dbt.escape_single_quotes(path_glob)) }})
+        from read_blob([
+            {%- for path_glob in traces_path_globs(path) -%}
+                {{ dbt.string_literal(dbt.escape_single_quotes(path_glob)) }}{{ ", " if not loop.last }}
+            {%- endfor -%}
+        ])
+        where {{ regex_matches('filename', traces_path_regex(path)) }}
     )
 {%- endmacro %}

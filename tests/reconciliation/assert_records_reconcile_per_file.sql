@@ -1,7 +1,12 @@
-{#- Nothing read is lost. Per line: every flat or malformed line gives
-    exactly one record and every OTLP line at least one (one per span, or
-    one for a batch without spans). Per file: records read = spans staged +
-    records quarantined. -#}
+{#- Nothing read is lost, and nothing on disk is left unread. Per line:
+    every flat or malformed line gives exactly one record and every OTLP line
+    or JSON array of spans at least one (one per span, or one for a batch
+    without spans). Per file:
+    records read = spans staged + records quarantined. Per file on disk
+    (listed when this test runs, after staging): its bytes are all staged,
+    i.e. its size and modification time are the ones captured before its
+    lines were read; bytes appended after that capture are a shortfall until
+    the next run reads the file again (docs/nightly.md). -#}
 {{ config(severity='error') }}
 
 with
@@ -44,7 +49,7 @@ lost_lines as (
     from line_records
     where
         (record_format in ('flat_json', 'malformed') and records_read != 1)
-        or (record_format = 'otlp_json' and records_read < 1)
+        or (record_format in ('otlp_json', 'json_array') and records_read < 1)
 ),
 
 records as (
@@ -87,8 +92,48 @@ unbalanced_files as (
     where
         records.records_read
         != coalesce(staged.spans_staged, 0) + coalesce(quarantined.records_quarantined, 0)
+),
+
+on_disk as (
+    select * from {{ list_trace_files(var('traces_path')) }}
+),
+
+staged_files as (
+    select
+        source_file,
+        max(file_size) as file_size,
+        max(file_modified_at) as file_modified_at
+    from {{ ref('stg_traces__parsed_records') }}
+    where {{ is_under_traces_path('source_file') }}
+    group by source_file
+),
+
+unstaged_bytes as (
+    select
+        on_disk.source_file,
+        case
+            when staged_files.source_file is null
+                then {{ dbt.concat([
+                    "'not staged: '", 'cast(on_disk.file_size as ' ~ dbt.type_string() ~ ')',
+                    "' bytes on disk'"
+                ]) }}
+            else {{ dbt.concat([
+                "'staged '", 'cast(staged_files.file_size as ' ~ dbt.type_string() ~ ')',
+                "' bytes, '", 'cast(on_disk.file_size as ' ~ dbt.type_string() ~ ')',
+                "' on disk (written after it was read; the next run reads it again)'"
+            ]) }}
+        end as problem
+    from on_disk
+    left join staged_files
+        on on_disk.source_file = staged_files.source_file
+    where
+        (staged_files.source_file is null and on_disk.file_size > 0)
+        or on_disk.file_size != staged_files.file_size
+        or on_disk.file_modified_at > staged_files.file_modified_at
 )
 
 select * from lost_lines
 union all
 select * from unbalanced_files
+union all
+select * from unstaged_bytes

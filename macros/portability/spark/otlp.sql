@@ -12,6 +12,7 @@
                 file_size,
                 file_modified_at,
                 line_number,
+                array_position,
                 from_json(raw_line, {{ text_literal(batch_shape) }}).resourceSpans as resource_spans
             from {{ relation }}
         ),
@@ -22,6 +23,7 @@
                 batches.file_size,
                 batches.file_modified_at,
                 batches.line_number,
+                batches.array_position,
                 rs.resource_index,
                 rs.resource_span.resource.attributes as resource_attributes,
                 rs.resource_span.scopeSpans as scope_spans
@@ -35,6 +37,7 @@
                 resources.file_size,
                 resources.file_modified_at,
                 resources.line_number,
+                resources.array_position,
                 resources.resource_index,
                 ss.scope_index,
                 resources.resource_attributes,
@@ -51,6 +54,7 @@
                 scopes.file_size,
                 scopes.file_modified_at,
                 scopes.line_number,
+                scopes.array_position,
                 cast(scopes.resource_index as bigint) as resource_index,
                 cast(scopes.scope_index as bigint) as scope_index,
                 cast(sp.span_index as bigint) as span_index,
@@ -68,6 +72,7 @@
                 batches.file_size,
                 batches.file_modified_at,
                 batches.line_number,
+                batches.array_position,
                 cast(null as bigint) as resource_index,
                 cast(null as bigint) as scope_index,
                 cast(null as bigint) as span_index,
@@ -76,9 +81,10 @@
                 cast(null as string) as scope_version,
                 cast(null as string) as span_json
             from batches
-            left anti join (select distinct source_file, line_number from spans) as with_spans
+            left anti join (select distinct source_file, line_number, array_position from spans) as with_spans
                 on batches.source_file = with_spans.source_file
                 and batches.line_number = with_spans.line_number
+                and batches.array_position <=> with_spans.array_position
         )
 
         select * from spans

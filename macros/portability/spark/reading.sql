@@ -28,46 +28,60 @@
     {{ ns.text | replace('`', '``') }}
 {%- endmacro %}
 
-{#- files: the list of files of this run (traces_files_to_read; absolute
-    paths, as list_trace_files gives them on Spark). JSON lines files are
-    read in one text scan (a Hadoop glob `/{a,b,...}` naming each file) and
-    numbered per file by scan order; Parquet files are read one by one, each
-    row as a JSON object (to_json drops null fields, as DuckDB's version
-    does), numbered by the reader's row index. An empty list reads nothing. -#}
+{#- files: the list of files of this run (traces_files_to_read: dicts with
+    absolute `path`, as list_trace_files gives them on Spark, and the
+    captured `size` and `modified_at`). JSON lines files are read in one text
+    scan (a Hadoop glob `/{a,b,...}` naming each file), numbered per file by
+    scan order and joined to their captured identity; Parquet files are read
+    one by one, each row as a JSON object (to_json drops null fields, as
+    DuckDB's version does), numbered by the reader's row index. An empty
+    list reads nothing. -#}
 {% macro spark__read_raw_lines(files) -%}
     {%- set text_files = [] -%}
     {%- set parquet_files = [] -%}
     {%- for file in files -%}
-        {%- if not file.startswith('/') -%}
-            {{ exceptions.raise_compiler_error('spark__read_raw_lines needs absolute paths, got ' ~ file) }}
+        {%- if not file.path.startswith('/') -%}
+            {{ exceptions.raise_compiler_error('spark__read_raw_lines needs absolute paths, got ' ~ file.path) }}
         {%- endif -%}
-        {%- do (parquet_files if is_parquet_path(file) else text_files).append(file) -%}
+        {%- do (parquet_files if is_parquet_path(file.path) else text_files).append(file) -%}
     {%- endfor -%}
     (
     {%- if text_files | length > 0 %}
         select
-            source_file,
-            row_number() over (partition by source_file order by scan_position) as line_number,
-            raw_line
+            scanned.source_file,
+            identities.file_size,
+            identities.file_modified_at,
+            row_number() over (partition by scanned.source_file order by scanned.scan_position) as line_number,
+            scanned.raw_line
         from (
             select
                 {{ spark__local_path('input_file_name()') }} as source_file,
                 monotonically_increasing_id() as scan_position,
                 value as raw_line
-            from text.`/{{ '{' }}{% for file in text_files %}{{ spark__glob_escaped(file[1:]) }}{{ "," if not loop.last }}{% endfor %}{{ '}' }}`
+            from text.`/{{ '{' }}{% for file in text_files %}{{ spark__glob_escaped(file.path[1:]) }}{{ "," if not loop.last }}{% endfor %}{{ '}' }}`
         ) as scanned
+        inner join (
+            {%- for file in text_files %}
+            select {{ text_literal(file.path) }} as source_file, {{ file_identity_columns(file) }}
+            {{ "union all" if not loop.last }}
+            {%- endfor %}
+        ) as identities
+            on scanned.source_file = identities.source_file
         union all
     {%- endif %}
     {%- for file in parquet_files %}
         select
-            {{ text_literal(file) }} as source_file,
+            {{ text_literal(file.path) }} as source_file,
+            {{ file_identity_columns(file) }},
             _metadata.row_index + 1 as line_number,
             to_json(struct(*)) as raw_line
-        from parquet.`{{ spark__glob_escaped(file) }}`
+        from parquet.`{{ spark__glob_escaped(file.path) }}`
         union all
     {%- endfor %}
         select
             cast(null as string) as source_file,
+            cast(null as bigint) as file_size,
+            cast(null as timestamp) as file_modified_at,
             cast(null as bigint) as line_number,
             cast(null as string) as raw_line
         where false
@@ -76,12 +90,18 @@
 
 {#- The binaryFile source lists files with size and modification time; the
     content column is not selected, so the files are not read. -#}
-{% macro spark__list_trace_files(path_glob) -%}
+{#- Files outside what traces_path stands for (traces_path_regex) are
+    dropped. A directory is listed as the path source lists it (its files,
+    not sub-folders: the SQL path source takes no recursiveFileLookup). -#}
+{% macro spark__list_trace_files(path) -%}
     (
-        select
-            {{ spark__local_path('path', encoded=false) }} as source_file,
-            length as file_size,
-            cast(modificationTime as timestamp) as file_modified_at
-        from binaryFile.`{{ path_glob }}`
+        select * from (
+            select
+                {{ spark__local_path('path', encoded=false) }} as source_file,
+                length as file_size,
+                cast(modificationTime as timestamp) as file_modified_at
+            from binaryFile.`{{ path }}`
+        ) as listed
+        where {{ regex_matches('source_file', traces_path_regex(path)) }}
     )
 {%- endmacro %}

@@ -1,5 +1,5 @@
-{#- Flat JSONL records (one span per line, dotted attribute keys at the top
-    level) parsed into the common span shape. Envelope keys accept the
+{#- Flat JSONL records (one span per line, or per element of a JSON array
+    of spans; dotted attribute keys at the top level) parsed into the common span shape. Envelope keys accept the
     spellings listed in docs/attribution_rules.md. Works from the line's
     top-level key/value lists (parsed once in base_traces__lines); nested
     resource/attributes/context objects are parsed only when present. -#}
@@ -17,7 +17,11 @@ parsed as (
         file_size,
         file_modified_at,
         line_number,
-        cast(null as {{ dbt.type_string() }}) as batch_position,
+        -- An element of a JSON array of spans: its position in the array.
+        case
+            when array_position is not null
+                then {{ dbt.concat(["'['", dbt.safe_cast('array_position', dbt.type_string()), "']'"]) }}
+        end as batch_position,
         record_format,
         raw_line as raw_record,
         coalesce(

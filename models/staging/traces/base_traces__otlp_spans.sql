@@ -4,6 +4,8 @@
     the instrumentation scope is kept as otel.scope.name / otel.scope.version.
     Events and links are not read (events carry prompt content). -#}
 {{ config(materialized='ephemeral') }}
+{%- set array_prefix = "coalesce("
+    ~ dbt.concat(["'['", dbt.safe_cast('array_position', dbt.type_string()), "'].'"]) ~ ", '')" -%}
 with
 
 records as (
@@ -12,6 +14,7 @@ records as (
         file_size,
         file_modified_at,
         line_number,
+        array_position,
         raw_line
     from {{ ref('base_traces__lines') }}
     where record_format = 'otlp_json'
@@ -49,13 +52,19 @@ parsed as (
         file_size,
         file_modified_at,
         line_number,
+        -- A batch that is an element of a JSON array is prefixed with its
+        -- array position ([2].resourceSpans[0]...); a batch without spans
+        -- has no span position (null, or just [2]).
         case
             when span_index is not null
                 then {{ dbt.concat([
+                    array_prefix,
                     "'resourceSpans['", dbt.safe_cast('resource_index', dbt.type_string()),
                     "'].scopeSpans['", dbt.safe_cast('scope_index', dbt.type_string()),
                     "'].spans['", dbt.safe_cast('span_index', dbt.type_string()), "']'"
                 ]) }}
+            when array_position is not null
+                then {{ dbt.concat(["'['", dbt.safe_cast('array_position', dbt.type_string()), "']'"]) }}
         end as batch_position,
         'otlp_json' as record_format,
         cast(span_json as {{ dbt.type_string() }}) as raw_record,

@@ -1,6 +1,8 @@
 {#- The physical lines (Parquet: rows) of the span files this run reads (all
     files on a full build, new or changed files on an incremental one:
     traces_files_to_read), numbered per file, as written: no parsing here.
+    Each line carries its file's size and modification time as captured
+    before the file was read: the identity the file is staged under.
     On DuckDB a table filled by a post-hook, a statement per batch of files:
     reading thousands of files in one statement held every file scan's
     buffers and every parser's state until the statement ended (out of memory

@@ -1,6 +1,6 @@
 {#- Every span record from every supported format, typed, with the reason it
     cannot be used (null when it can) and its rank among copies of the same
-    (trace_id, span_id). Attribute maps are cleaned here once for everything
+    (trace_id, span_id) in landing order (file modification time, then path). Attribute maps are cleaned here once for everything
     downstream: JSON-string containers are flattened into prefixed keys and
     prompt/completion content keys are dropped. Token counts are taken from
     their alias keys, validated and put on one convention (input includes
@@ -24,14 +24,17 @@
 -- (the flattened-container expression nests deeper than sqlfluff's parser limit)
 with
 
+-- Only files under the current traces_path: the marts describe it alone
+-- (files staged under an earlier traces_path stay staged, unbilled).
 parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
-    where record_format in ('flat_json', 'otlp_json')
+    where record_format in ('flat_json', 'otlp_json') and {{ is_under_traces_path('source_file') }}
 ),
 
 cleaned as (
     select
         source_file,
+        file_modified_at,
         line_number,
         batch_position,
         record_format,
@@ -146,6 +149,7 @@ with_child_usage as (
 typed as (
     select
         source_file,
+        file_modified_at,
         line_number,
         batch_position,
         record_format,
@@ -255,7 +259,7 @@ validated as (
     select
         *,
         case
-            when record_format = 'otlp_json' and batch_position is null
+            when record_format = 'otlp_json' and (batch_position is null or batch_position not like '%.spans[%')
                 then 'otlp_batch_without_spans'
             when trace_id is null then 'missing_trace_id'
             when span_id is null then 'missing_span_id'
@@ -292,6 +296,7 @@ repeated_keys as (
 copies as (
     select
         validated.source_file,
+        validated.file_modified_at,
         validated.line_number,
         validated.batch_position,
         validated.content_fingerprint,
@@ -305,6 +310,9 @@ copies as (
         and (validated.invalid_reason is null) = repeated_keys.is_valid
 ),
 
+-- Landing order, not names: the copy from the file that landed first
+-- (modification time captured when it was staged, then path) is kept, so a
+-- later retry in a file whose name sorts first does not replace it.
 ranked_copies as (
     select
         source_file,
@@ -312,11 +320,11 @@ ranked_copies as (
         batch_position,
         row_number() over (
             partition by trace_id, span_id, is_valid
-            order by source_file, line_number, batch_position
+            order by file_modified_at, source_file, line_number, batch_position
         ) as copy_rank,
         first_value(content_fingerprint) over (
             partition by trace_id, span_id, is_valid
-            order by source_file, line_number, batch_position
+            order by file_modified_at, source_file, line_number, batch_position
         ) as kept_fingerprint
     from copies
 ),
