@@ -1,6 +1,7 @@
 {#- Budget alert (warn): budgets whose end-of-month forecast (daily run rate)
     is above the budget while the actual is not yet. -#}
 {{ config(severity='warn', store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select
     billing_period_start,

@@ -3,6 +3,7 @@
     restatement_alert_severity (error by default; it reads only the leaf
     mart chargeback_restatements, so no mart is skipped). -#}
 {{ config(severity=var('restatement_alert_severity', 'error'), store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select
     billing_period_start,

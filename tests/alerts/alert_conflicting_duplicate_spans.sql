@@ -7,6 +7,7 @@
     token counts, and the cost billed for the span: the money the choice
     decides. Reads leaf models, so a failure skips no other model. -#}
 {{ config(severity='warn', store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 with
 

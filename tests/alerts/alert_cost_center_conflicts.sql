@@ -1,6 +1,7 @@
 {#- Attribution alert: calls whose trace carried a cost center that differs
     from the policy's (charged to the policy's). -#}
 {{ config(severity='warn', store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select
     call_id,

@@ -4,5 +4,6 @@
     charged to the trusted tenant; the claimed one is listed here. Reads the
     leaf mart identity_conflicts so a failure skips no other model. -#}
 {{ config(severity=var('identity_conflict_severity', 'error'), store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select * from {{ ref('identity_conflicts') }}

@@ -4,6 +4,7 @@
     the traced cost's. Severity: var invoice_alert_severity (warn, so the
     reconciliation marts downstream still build; error to stop the run). -#}
 {{ config(severity=var('invoice_alert_severity', 'warn'), store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select *
 from {{ ref('invoice_reconciliation') }}

@@ -2,6 +2,7 @@
     identity field themselves is below var min_model_call_survival_rate, per
     field (var survival_alert_fields) and day, naming the hop and the first hop that lost the field. -#}
 {{ config(severity='warn', store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 with
 

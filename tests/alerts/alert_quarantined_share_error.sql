@@ -2,6 +2,7 @@
     records read: bad records alone never fail the build, a feed that is
     mostly bad does. -#}
 {{ config(severity='error') }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 with
 

@@ -1,6 +1,7 @@
 {#- Spend anomaly (warn): a tenant's or workflow's daily cost above var
     spend_anomaly_k times its trailing median (daily_spend_vs_baseline). -#}
 {{ config(severity='warn', store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select
     entity_type,

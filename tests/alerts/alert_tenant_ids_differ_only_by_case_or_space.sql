@@ -2,6 +2,7 @@
     billed as its own tenant unless var normalize_tenant_ids (off by default)
     merges them. Lists what the rule would merge. -#}
 {{ config(severity='warn') }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 with
 

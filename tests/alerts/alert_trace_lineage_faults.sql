@@ -2,6 +2,7 @@
     never arrived) and cycles or chains deeper than var max_trace_depth.
     Reported with counts; the spans are still staged and billed. -#}
 {{ config(severity='warn') }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select
     lineage_status,

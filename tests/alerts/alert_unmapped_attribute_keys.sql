@@ -16,6 +16,7 @@
 {%- do known.extend(usage_text.get('span_keys', []) + usage_text.get('child_span_keys', [])) -%}
 {%- do known.extend(var('drift_ignored_keys', [])) -%}
 
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 with
 
 spans as (

@@ -4,6 +4,7 @@
     no invented cost; add an alias (llm_model_aliases) or an override
     (llm_price_overrides) to price them. -#}
 {{ config(severity='warn', store_failures=true) }}
+-- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 
 select
     provider,

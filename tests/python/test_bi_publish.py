@@ -66,7 +66,19 @@ def test_publish_model_has_every_model_as_parent(sample_build: DbtRun) -> None:
             if parent not in parents:
                 parents.add(parent)
                 frontier.append(parent)
-    assert models - {publisher} <= parents
+    # alert_run is the one model it must not wait for (see the next test).
+    alert_run = "model.llm_spend_attribution.alert_run"
+    assert alert_run not in parents
+    assert models - {publisher, alert_run} <= parents
+
+
+def test_every_alert_depends_on_alert_run(sample_build: DbtRun) -> None:
+    # So a fired alert never holds the publish back (models/alerts/alert_run.sql).
+    manifest = json.loads((sample_build.target_dir / "manifest.json").read_text())
+    alerts = [node for node in manifest["nodes"].values()
+              if node["resource_type"] == "test" and node["original_file_path"].startswith("tests/alerts/")]
+    assert len(alerts) >= 15
+    assert [n["name"] for n in alerts if "model.llm_spend_attribution.alert_run" not in n["depends_on"]["nodes"]] == []
 
 
 def test_marts_duckdb_reads_in_duckdb_14(sample_build: DbtRun) -> None:
@@ -194,14 +206,32 @@ def test_readers_see_whole_sets_while_builds_are_killed_and_finish(
 
 def test_failed_build_publishes_nothing(two_builds: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
     database, exports, releases_seen = two_builds
-    # An error-severity alert fails: any unattributed spend is over a zero threshold.
+    # A model fails at run time (a tolerance that is no number): nothing is published.
     build = start_dbt_build(
-        database, exports, tmp_path / "failing", "chargeback_by_cost_center publish_bi_release",
+        database, exports, tmp_path / "failing", "invoice_reconciliation publish_bi_release",
+        ["--vars", json.dumps({"invoice_tolerance_pct": "not_a_number"})],
+    )
+    output = build.communicate(timeout=600)[0]
+    assert build.returncode == 1, output[-3000:]
+    assert "not_a_number" in output
+    assert export_marts.current_release(exports)["release_id"] == releases_seen["a"]
+    results = json.loads((tmp_path / "failing" / "target" / "run_results.json").read_text())["results"]
+    assert {r["status"] for r in results if r["unique_id"].endswith("publish_bi_release")} == {"skipped"}
+
+
+def test_a_fired_alert_still_publishes(sample_build: DbtRun, tmp_path: Path) -> None:
+    database, exports = tmp_path / "warehouse.duckdb", tmp_path / "exports"
+    shutil.copy(sample_build.database, database)
+    # An error-severity alert fails (any unattributed spend is over a zero
+    # threshold): the build exits 1, and the set showing that spend is published.
+    build = start_dbt_build(
+        database, exports, tmp_path / "alerting", "chargeback_by_cost_center publish_bi_release",
         ["--vars", json.dumps({"unattributed_share_error": 0})],
     )
     output = build.communicate(timeout=600)[0]
     assert build.returncode == 1, output[-3000:]
     assert "alert_unattributed_share_error" in output
-    assert export_marts.current_release(exports)["release_id"] == releases_seen["a"]
-    results = json.loads((tmp_path / "failing" / "target" / "run_results.json").read_text())["results"]
-    assert {r["status"] for r in results if r["unique_id"].endswith("publish_bi_release")} == {"skipped"}
+    invocation_id = json.loads((tmp_path / "alerting" / "target" / "run_results.json").read_text())["metadata"][
+        "invocation_id"
+    ]
+    assert export_marts.current_release(exports)["invocation_id"] == invocation_id
