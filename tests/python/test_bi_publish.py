@@ -156,15 +156,19 @@ def test_readers_see_whole_sets_while_builds_are_killed_and_finish(
     database, exports, releases_seen = two_builds
     releases = exports.parent / "exports.releases"
     stop = tmp_path / "stop"
-    reader = subprocess.Popen(
-        [sys.executable, str(READER), "--exports", str(exports), "--stop-file", str(stop)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    # The reads go to a file: a pipe nobody drains would block the reader.
+    log = tmp_path / "reads.jsonl"
+    with log.open("w") as out, (tmp_path / "reader.err").open("w") as err:
+        reader = subprocess.Popen(
+            [sys.executable, str(READER), "--exports", str(exports), "--stop-file", str(stop)],
+            stdout=out, stderr=err, text=True,
+        )
     try:
         killed = start_dbt_build(database, exports, tmp_path / "killed", "publish_bi_release", [])
         kill_when_publishing(killed, exports)
         assert export_marts.current_release(exports)["release_id"] == releases_seen["a"]
         assert [p.name for p in releases.glob(".incoming-*")], "the kill landed after the publish"
+        reads_after_kill = len(log.read_text().splitlines())
 
         finished = start_dbt_build(database, exports, tmp_path / "finished", "publish_bi_release", [])
         output = finished.communicate(timeout=600)[0]
@@ -172,7 +176,8 @@ def test_readers_see_whole_sets_while_builds_are_killed_and_finish(
         time.sleep(0.5)  # let the reader read the new set too
     finally:
         stop.touch()
-        reads = [json.loads(line) for line in reader.communicate(timeout=120)[0].splitlines()]
+        assert reader.wait(timeout=120) == 0, (tmp_path / "reader.err").read_text()[-3000:]
+    reads = [json.loads(line) for line in log.read_text().splitlines()]
 
     invocation_id = json.loads((tmp_path / "finished" / "target" / "run_results.json").read_text())["metadata"][
         "invocation_id"
@@ -185,6 +190,7 @@ def test_readers_see_whole_sets_while_builds_are_killed_and_finish(
     assert errors == []
     mixed = [r for r in reads if len(set(r["totals"].values())) != 1]
     assert mixed == []
+    assert len(reads) > reads_after_kill + 10, "the reader kept reading while the next build ran"
     seen = {r["release_id"] for r in reads}
     assert seen == {releases_seen["a"], release_b["release_id"]}, "the reader saw both sets"
     totals = {r["release_id"]: r["totals"]["calls"] for r in reads}
