@@ -91,14 +91,16 @@ def test_marts_duckdb_reads_in_duckdb_14(sample_build: DbtRun) -> None:
     assert counts == {m: sample_build.query(f"select count(*) from marts.{m}")[0][0] for m in mart_names()}
 
 
-def start_dbt_build(database: Path, exports: Path, work: Path, select: str, extra: list[str]) -> subprocess.Popen:
+def start_dbt_build(
+    database: Path, exports: Path, work: Path, select: str, extra: list[str], command: str = "build"
+) -> subprocess.Popen:
     env = {**os.environ, "DBT_DUCKDB_PATH": str(database), "DBT_EXPORTS_PATH": str(exports),
            "DBT_DUCKDB_TEMP_DIR": str(work / "tmp")}
     (work / "tmp").mkdir(parents=True, exist_ok=True)
     profiles = work / "profiles"
     profiles.mkdir(exist_ok=True)
     shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles / "profiles.yml")
-    args = [dbt_executable(), "build", "--select", select, "--project-dir", str(PROJECT_DIR),
+    args = [dbt_executable(), command, "--select", select, "--project-dir", str(PROJECT_DIR),
             "--profiles-dir", str(profiles), "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
             *extra]
     return subprocess.Popen(args, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -211,3 +213,15 @@ def test_failed_build_publishes_nothing(two_builds: tuple[Path, Path, dict[str, 
     assert export_marts.current_release(exports)["release_id"] == releases_seen["a"]
     results = json.loads((tmp_path / "failing" / "target" / "run_results.json").read_text())["results"]
     assert {r["status"] for r in results if r["unique_id"].endswith("publish_bi_release")} == {"skipped"}
+
+
+def test_dbt_run_publishes_nothing(two_builds: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
+    # `dbt run` runs no tests: its marts are unchecked.
+    database, exports, releases_seen = two_builds
+    run = start_dbt_build(database, exports, tmp_path / "run", "publish_bi_release", [], command="run")
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode == 0, output[-3000:]
+    assert export_marts.current_release(exports)["release_id"] == releases_seen["a"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        status = con.execute("select status, release_id from publish.publish_bi_release").fetchall()
+    assert status == [("not published: dbt run runs no tests", None)]
