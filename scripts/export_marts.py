@@ -300,6 +300,26 @@ def prune(exports: Path, keep: int) -> list[Path]:
     return doomed
 
 
+class PublishError(Exception):
+    """Nothing to publish (raised, not SystemExit, so dbt reports it as a model error)."""
+
+
+def write_release(
+    con: duckdb.DuckDBPyConnection, incoming: Path, release: Release, schema: str, formats: tuple[str, ...],
+    max_chars: int,
+) -> None:
+    """Every mart of `schema` as files, marts.duckdb and release.json in incoming."""
+    tables = mart_tables(con, schema)
+    if not tables:
+        raise PublishError(f"no tables in schema {schema}: nothing to publish")
+    for table in tables:
+        relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+        write_files(con, relation, table, incoming, list(formats), max_chars)
+        release.row_counts[table] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+    write_marts_database(con, schema, tables, incoming / MARTS_DATABASE, max_chars, release)
+    (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
+
+
 def publish(
     con: duckdb.DuckDBPyConnection,
     exports: Path,
@@ -318,15 +338,11 @@ def publish(
     incoming.mkdir(parents=True)
     (incoming / WRITER_PID_FILE).write_text(str(os.getpid()))
     release = Release(release_id, invocation_id, now.strftime("%Y-%m-%d %H:%M:%S.%f"), folder / release_id, exports)
-    tables = mart_tables(con, schema)
-    if not tables:
-        raise SystemExit(f"no tables in schema {schema}: nothing to publish")
-    for table in tables:
-        relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-        write_files(con, relation, table, incoming, list(formats), max_chars)
-        release.row_counts[table] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
-    write_marts_database(con, schema, tables, incoming / MARTS_DATABASE, max_chars, release)
-    (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
+    try:
+        write_release(con, incoming, release, schema, formats, max_chars)
+    except BaseException:
+        shutil.rmtree(incoming, ignore_errors=True)  # a failed publish leaves nothing behind
+        raise
     (incoming / WRITER_PID_FILE).unlink()
     fsync_tree(incoming)
     incoming.rename(release.path)
@@ -383,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         con.execute(f"attach {quote_literal(str(database))} as warehouse (read_only)")
         con.execute("use warehouse")
         release = publish(con, args.out, f"manual-{uuid.uuid4()}", args.schema, formats, args.max_cell_chars, args.keep)
+    except PublishError as error:
+        raise SystemExit(str(error)) from error
     finally:
         con.close()
     print(f"published {release.release_id}: {args.out} -> {release.path}")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import export_marts  # noqa: E402
@@ -125,3 +126,13 @@ def test_prune_keeps_an_incoming_release_whose_writer_runs(tmp_path: Path) -> No
         (folder / export_marts.WRITER_PID_FILE).write_text(str(pid))
     export_marts.prune(out, keep=3)
     assert running.exists() and not killed.exists()
+
+
+def test_failed_publish_leaves_no_release_behind(tmp_path: Path) -> None:
+    _, out = publish(tmp_path, ["one"])
+    before = out.resolve()
+    with duckdb.connect() as con:  # no marts schema: nothing to publish
+        with pytest.raises(export_marts.PublishError):
+            export_marts.publish(con, out, "empty-000")
+    assert out.resolve() == before
+    assert [p.name for p in (tmp_path / "exports.releases").iterdir()] == [before.name]
