@@ -23,7 +23,8 @@ rename(2). A reader that resolves `exports` once (or opens
 exports/marts.duckdb) sees the previous set or the new one, whole; a build
 killed at any point leaves the previous set untouched. The newest `keep`
 releases stay on disk, so a reader still holding an older one is not cut
-off; older releases and incoming folders of killed builds are removed.
+off; older releases and incoming folders of killed builds (their writer's
+process id, in .writer.pid, no longer runs) are removed.
 
 Text in every published file is made safe for people's tools (the warehouse
 keeps the exact value):
@@ -61,6 +62,8 @@ DEFAULT_EXPORTS = Path(os.environ.get("DBT_EXPORTS_PATH", "exports"))
 FOCUS_CHARGES = "focus_charges"
 MARTS_DATABASE = "marts.duckdb"
 RELEASE_FILE = "release.json"
+# In an incoming release: the writer's process id (prune keeps a live one's).
+WRITER_PID_FILE = ".writer.pid"
 # Oldest DuckDB that reads marts.duckdb; BI drivers embed older engines than dbt's.
 MARTS_STORAGE_VERSION = "v1.4.0"
 DEFAULT_MAX_CELL_CHARS = 4096
@@ -271,17 +274,50 @@ def swap_link(exports: Path, release_path: Path) -> None:
         os.close(directory)
 
 
+def writer_alive(incoming: Path) -> bool:
+    """Whether the process that is writing an incoming release still runs."""
+    try:
+        pid = int((incoming / WRITER_PID_FILE).read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def prune(exports: Path, keep: int) -> list[Path]:
     """Remove all but the newest `keep` releases (never the current one) and
-    incoming folders left by killed builds."""
+    incoming folders whose writer is gone (killed builds); another build
+    publishing at the same time keeps its own."""
     folder = releases_folder(exports)
     current = exports.resolve()
     releases = sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
     doomed = [p for p in releases[keep:] if p.resolve() != current]
-    doomed += [p for p in folder.iterdir() if p.is_dir() and p.name.startswith(".incoming-")]
+    doomed += [
+        p for p in folder.iterdir() if p.is_dir() and p.name.startswith(".incoming-") and not writer_alive(p)
+    ]
     for path in doomed:
         shutil.rmtree(path, ignore_errors=True)
     return doomed
+
+
+class PublishError(Exception):
+    """Nothing to publish (raised, not SystemExit, so dbt reports it as a model error)."""
+
+
+def write_release(
+    con: duckdb.DuckDBPyConnection, incoming: Path, release: Release, schema: str, formats: tuple[str, ...],
+    max_chars: int,
+) -> None:
+    """Every mart of `schema` as files, marts.duckdb and release.json in incoming."""
+    tables = mart_tables(con, schema)
+    if not tables:
+        raise PublishError(f"no tables in schema {schema}: nothing to publish")
+    for table in tables:
+        relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+        write_files(con, relation, table, incoming, list(formats), max_chars)
+        release.row_counts[table] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+    write_marts_database(con, schema, tables, incoming / MARTS_DATABASE, max_chars, release)
+    (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
 
 
 def publish(
@@ -300,16 +336,14 @@ def publish(
     folder = releases_folder(exports)
     incoming = folder / f".incoming-{release_id}"
     incoming.mkdir(parents=True)
+    (incoming / WRITER_PID_FILE).write_text(str(os.getpid()))
     release = Release(release_id, invocation_id, now.strftime("%Y-%m-%d %H:%M:%S.%f"), folder / release_id, exports)
-    tables = mart_tables(con, schema)
-    if not tables:
-        raise SystemExit(f"no tables in schema {schema}: nothing to publish")
-    for table in tables:
-        relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-        write_files(con, relation, table, incoming, list(formats), max_chars)
-        release.row_counts[table] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
-    write_marts_database(con, schema, tables, incoming / MARTS_DATABASE, max_chars, release)
-    (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
+    try:
+        write_release(con, incoming, release, schema, formats, max_chars)
+    except BaseException:
+        shutil.rmtree(incoming, ignore_errors=True)  # a failed publish leaves nothing behind
+        raise
+    (incoming / WRITER_PID_FILE).unlink()
     fsync_tree(incoming)
     incoming.rename(release.path)
     swap_link(exports, release.path)
@@ -365,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         con.execute(f"attach {quote_literal(str(database))} as warehouse (read_only)")
         con.execute("use warehouse")
         release = publish(con, args.out, f"manual-{uuid.uuid4()}", args.schema, formats, args.max_cell_chars, args.keep)
+    except PublishError as error:
+        raise SystemExit(str(error)) from error
     finally:
         con.close()
     print(f"published {release.release_id}: {args.out} -> {release.path}")

@@ -2,11 +2,14 @@
 
 Every model of the project is a parent (the refs below), so dbt runs this
 last, and only when every model and every error-severity test upstream of
-it passed: a failed model or error test skips it and nothing is published.
+it passed: a failed model, reconciliation, grain or contract test skips it
+and nothing is published. Alerts (tests/alerts/) also depend on the leaf
+model alert_run, so a fired alert does not hold it back.
 It calls scripts/export_marts.py's publish() on the build's own connection:
 a new release folder (Parquet, CSV, marts.duckdb in DuckDB 1.4 storage),
 then one rename(2) of the `exports` symlink. Under `dbt run` (no tests) it
-publishes nothing. The table it leaves is one row naming the release.
+publishes nothing (`dbt retry` of a build does). The table it leaves is
+one row naming the release.
 """
 
 import importlib.util
@@ -58,7 +61,8 @@ def model(dbt, session):
 
     export_marts = load_export_marts()
     command, invocation_id = dbt_command_and_invocation()
-    if command != "build":
+    # `dbt retry` re-runs a failed build's failed and skipped nodes, tests included.
+    if command not in ("build", "retry"):
         status, release_id, release_path = f"not published: dbt {command} runs no tests", None, None
     else:
         release = export_marts.publish(

@@ -103,14 +103,16 @@ def test_marts_duckdb_reads_in_duckdb_14(sample_build: DbtRun) -> None:
     assert counts == {m: sample_build.query(f"select count(*) from marts.{m}")[0][0] for m in mart_names()}
 
 
-def start_dbt_build(database: Path, exports: Path, work: Path, select: str, extra: list[str]) -> subprocess.Popen:
+def start_dbt_build(
+    database: Path, exports: Path, work: Path, select: str, extra: list[str], command: str = "build"
+) -> subprocess.Popen:
     env = {**os.environ, "DBT_DUCKDB_PATH": str(database), "DBT_EXPORTS_PATH": str(exports),
            "DBT_DUCKDB_TEMP_DIR": str(work / "tmp")}
     (work / "tmp").mkdir(parents=True, exist_ok=True)
     profiles = work / "profiles"
     profiles.mkdir(exist_ok=True)
     shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles / "profiles.yml")
-    args = [dbt_executable(), "build", "--select", select, "--project-dir", str(PROJECT_DIR),
+    args = [dbt_executable(), command, "--select", select, "--project-dir", str(PROJECT_DIR),
             "--profiles-dir", str(profiles), "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
             *extra]
     return subprocess.Popen(args, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -168,15 +170,19 @@ def test_readers_see_whole_sets_while_builds_are_killed_and_finish(
     database, exports, releases_seen = two_builds
     releases = exports.parent / "exports.releases"
     stop = tmp_path / "stop"
-    reader = subprocess.Popen(
-        [sys.executable, str(READER), "--exports", str(exports), "--stop-file", str(stop)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    # The reads go to a file: a pipe nobody drains would block the reader.
+    log = tmp_path / "reads.jsonl"
+    with log.open("w") as out, (tmp_path / "reader.err").open("w") as err:
+        reader = subprocess.Popen(
+            [sys.executable, str(READER), "--exports", str(exports), "--stop-file", str(stop)],
+            stdout=out, stderr=err, text=True,
+        )
     try:
         killed = start_dbt_build(database, exports, tmp_path / "killed", "publish_bi_release", [])
         kill_when_publishing(killed, exports)
         assert export_marts.current_release(exports)["release_id"] == releases_seen["a"]
         assert [p.name for p in releases.glob(".incoming-*")], "the kill landed after the publish"
+        reads_after_kill = len(log.read_text().splitlines())
 
         finished = start_dbt_build(database, exports, tmp_path / "finished", "publish_bi_release", [])
         output = finished.communicate(timeout=600)[0]
@@ -184,7 +190,8 @@ def test_readers_see_whole_sets_while_builds_are_killed_and_finish(
         time.sleep(0.5)  # let the reader read the new set too
     finally:
         stop.touch()
-        reads = [json.loads(line) for line in reader.communicate(timeout=120)[0].splitlines()]
+        assert reader.wait(timeout=120) == 0, (tmp_path / "reader.err").read_text()[-3000:]
+    reads = [json.loads(line) for line in log.read_text().splitlines()]
 
     invocation_id = json.loads((tmp_path / "finished" / "target" / "run_results.json").read_text())["metadata"][
         "invocation_id"
@@ -197,6 +204,7 @@ def test_readers_see_whole_sets_while_builds_are_killed_and_finish(
     assert errors == []
     mixed = [r for r in reads if len(set(r["totals"].values())) != 1]
     assert mixed == []
+    assert len(reads) > reads_after_kill + 10, "the reader kept reading while the next build ran"
     seen = {r["release_id"] for r in reads}
     assert seen == {releases_seen["a"], release_b["release_id"]}, "the reader saw both sets"
     totals = {r["release_id"]: r["totals"]["calls"] for r in reads}
@@ -235,3 +243,15 @@ def test_a_fired_alert_still_publishes(sample_build: DbtRun, tmp_path: Path) -> 
         "invocation_id"
     ]
     assert export_marts.current_release(exports)["invocation_id"] == invocation_id
+
+
+def test_dbt_run_publishes_nothing(two_builds: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
+    # `dbt run` runs no tests: its marts are unchecked.
+    database, exports, releases_seen = two_builds
+    run = start_dbt_build(database, exports, tmp_path / "run", "publish_bi_release", [], command="run")
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode == 0, output[-3000:]
+    assert export_marts.current_release(exports)["release_id"] == releases_seen["a"]
+    with duckdb.connect(str(database), read_only=True) as con:
+        status = con.execute("select status, release_id from publish.publish_bi_release").fetchall()
+    assert status == [("not published: dbt run runs no tests", None)]

@@ -6,10 +6,12 @@ the warehouse keeps the exact value."""
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import export_marts  # noqa: E402
@@ -113,3 +115,24 @@ def test_republishing_swaps_the_link_and_prunes_old_releases(tmp_path: Path) -> 
     releases = sorted(p.name for p in (tmp_path / "exports.releases").iterdir())
     assert len(releases) == 2 and out.resolve().name == releases[-1]
     assert not first.exists()
+
+
+def test_prune_keeps_an_incoming_release_whose_writer_runs(tmp_path: Path) -> None:
+    _, out = publish(tmp_path, ["one"])
+    releases = tmp_path / "exports.releases"
+    running, killed = releases / ".incoming-running", releases / ".incoming-killed"
+    for folder, pid in ((running, os.getpid()), (killed, 2**22 + 12345)):
+        folder.mkdir()
+        (folder / export_marts.WRITER_PID_FILE).write_text(str(pid))
+    export_marts.prune(out, keep=3)
+    assert running.exists() and not killed.exists()
+
+
+def test_failed_publish_leaves_no_release_behind(tmp_path: Path) -> None:
+    _, out = publish(tmp_path, ["one"])
+    before = out.resolve()
+    with duckdb.connect() as con:  # no marts schema: nothing to publish
+        with pytest.raises(export_marts.PublishError):
+            export_marts.publish(con, out, "empty-000")
+    assert out.resolve() == before
+    assert [p.name for p in (tmp_path / "exports.releases").iterdir()] == [before.name]
