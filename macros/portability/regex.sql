@@ -12,5 +12,5 @@
 {%- endmacro %}
 
 {% macro duckdb__regex_matches(expr, pattern) -%}
-    regexp_matches({{ expr }}, {{ dbt.string_literal(pattern) }})
+    regexp_matches({{ expr }}, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }})
 {%- endmacro %}
