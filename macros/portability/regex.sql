@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 {% macro duckdb__regex_matches(expr, pattern) -%}
-    regexp_matches({{ expr }}, {{ dbt.string_literal(pattern) }})
+    regexp_matches({{ expr }}, {{ dbt.string_literal(dbt.escape_single_quotes(pattern)) }})
 {%- endmacro %}
 
 {#- The text matched by the first capture group of `pattern`, or null when

@@ -84,9 +84,10 @@ def _landing_area_of_every_format(landing: Path) -> dict[str, str]:
 
 def test_directory_of_every_supported_format(tmp_path: Path) -> None:
     """traces_path names a directory: every supported file under it, recursively, is read;
-    CRLF lines are numbered 1, 2, 3; each element of a JSON array is one record."""
-    landing = tmp_path / "landing"
-    expected_calls = _landing_area_of_every_format(landing)
+    CRLF lines are numbered 1, 2, 3; each element of a JSON array is one record. The
+    directory's name holds a space and a quote (paths travel as data, never as SQL)."""
+    expected_calls = _landing_area_of_every_format(tmp_path / "landing")
+    landing = (tmp_path / "landing").rename(tmp_path / "landing o'neil")
     run = run_dbt(tmp_path / "work", "build", traces_glob=str(landing),
                   select="+fct_llm_calls +assert_records_reconcile_per_file", extra_args=NO_UNIT_TESTS)
     assert run.returncode == 0, run.output[-3000:]

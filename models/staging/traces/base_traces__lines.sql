@@ -22,7 +22,7 @@ span_array_lines as (
         line_number,
         raw_line
     from raw_lines
-    where {{ json_is_array_of_objects('raw_line') }}
+    where may_be_json_array and {{ json_is_array_of_objects('raw_line') }}
 ),
 
 -- noqa: disable=PRS
@@ -42,7 +42,7 @@ shaped as (
         case
             when raw_line is null or trim(raw_line) = '' then 'blank'
             when {{ json_is_object('raw_line') }} then null
-            when {{ json_is_array_of_objects('raw_line') }} then 'span_array'
+            when may_be_json_array and {{ json_is_array_of_objects('raw_line') }} then 'span_array'
             else 'malformed'
         end as bad_format
     from raw_lines

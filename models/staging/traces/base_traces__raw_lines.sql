@@ -2,7 +2,10 @@
     files on a full build, new or changed files on an incremental one:
     traces_files_to_read), numbered per file, as written: no parsing here.
     Each line carries its file's size and modification time as captured
-    before the file was read: the identity the file is staged under.
+    before the file was read: the identity the file is staged under, and a
+    flag for lines that start with `[` (the only ones that can be JSON arrays
+    of spans: the array path then skips every other line by a boolean
+    column instead of reading each line's text again).
     On DuckDB a table filled by a post-hook, a statement per batch of files:
     reading thousands of files in one statement held every file scan's
     buffers and every parser's state until the statement ended (out of memory
@@ -17,7 +20,10 @@ with
 
 raw_lines as (
     -- On DuckDB the table starts empty (typed) and the post-hook fills it.
-    select * from {{ read_raw_lines([] if on_duckdb else traces_files_to_read()) }}
+    select
+        *,
+        {{ may_be_json_array('raw_line') }} as may_be_json_array
+    from {{ read_raw_lines([] if on_duckdb else traces_files_to_read()) }}
 )
 
 select * from raw_lines

@@ -1,7 +1,8 @@
 {#- Every span record from every supported format, typed, with the reason it
     cannot be used (null when it can) and its rank among copies of the same
-    (trace_id, span_id) in landing order (file modification time, then path). Attribute maps are cleaned here once for everything
-    downstream: JSON-string containers are flattened into prefixed keys and
+    (trace_id, span_id) in landing order (file modification time, then path).
+    Only files under the current traces_path. Attribute maps are cleaned here
+    once for everything downstream: JSON-string containers are flattened into prefixed keys and
     prompt/completion content keys are dropped. Token counts are taken from
     their alias keys, validated and put on one convention (input includes
     cache tokens, output includes reasoning tokens); counts that only sit
