@@ -10,7 +10,7 @@ from pathlib import Path
 from dbt_runner import DbtRun
 
 MARTS_FOLDER = "models/marts/"
-FOCUS_ROW_MODELS = {"focus_cost_and_usage", "focus_invoice_adjustments"}
+FOCUS_ROW_MODELS = {"focus_cost_and_usage", "focus_invoice_adjustments", "focus_shared_charge_allocations"}
 
 
 def mart_nodes(manifest: dict) -> dict[str, dict]:
@@ -61,11 +61,10 @@ def test_focus_charges_is_every_focus_row_model(sample_build: DbtRun) -> None:
     parents = {uid.split(".")[-1] for uid in marts["focus_charges"]["depends_on"]["nodes"]}
     assert FOCUS_ROW_MODELS <= parents
     rows = sample_build.query(
-        "select (select count(*) from marts.focus_charges),"
-        " (select count(*) from marts.focus_cost_and_usage) + (select count(*) from marts.focus_invoice_adjustments),"
-        " (select sum(BilledCost) from marts.focus_charges),"
-        " (select sum(BilledCost) from marts.focus_cost_and_usage)"
-        " + (select coalesce(sum(BilledCost), 0) from marts.focus_invoice_adjustments)"
+        "select (select count(*) from marts.focus_charges), "
+        + " + ".join(f"(select count(*) from marts.{name})" for name in sorted(FOCUS_ROW_MODELS))
+        + ", (select sum(BilledCost) from marts.focus_charges), "
+        + " + ".join(f"(select coalesce(sum(BilledCost), 0) from marts.{name})" for name in sorted(FOCUS_ROW_MODELS))
     )
     charges, parts, charges_cost, parts_cost = rows[0]
     assert charges == parts and charges_cost == parts_cost
