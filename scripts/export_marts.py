@@ -15,6 +15,9 @@ Layout (the exports path is $DBT_EXPORTS_PATH, default `exports`):
                           and later read it
         <mart>.parquet    every mart (focus_charges: the FOCUS dataset)
         <mart>.csv
+        by_billing_month/<mart>/billing_month=YYYY-MM/*.parquet
+                          also, for marts of at least partition_min_rows rows
+                          (default 1,000,000) with a billing month column
         release.json      release id, dbt invocation id, time, row counts
 
 A release is written under exports.releases/.incoming-<release_id> and
@@ -68,6 +71,11 @@ WRITER_PID_FILE = ".writer.pid"
 MARTS_STORAGE_VERSION = "v1.4.0"
 DEFAULT_MAX_CELL_CHARS = 4096
 DEFAULT_KEEP_RELEASES = 3
+# Marts with at least this many rows and a billing month column are also written
+# partitioned by billing month (by_billing_month/<mart>/billing_month=YYYY-MM/).
+DEFAULT_PARTITION_MIN_ROWS = 1_000_000
+PARTITIONS_FOLDER = "by_billing_month"
+BILLING_MONTH_COLUMNS = ("billing_period_start", "BillingPeriodStart")
 TRUNCATION_MARKER = "…[truncated]"
 REPLACEMENT_CHARACTER = "\ufffd"
 # Characters a spreadsheet treats as the start of a formula (OWASP CSV injection).
@@ -202,6 +210,25 @@ def write_files(
     return written
 
 
+def write_month_partitions(
+    con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path, max_chars: int
+) -> Path | None:
+    """by_billing_month/<name>/billing_month=YYYY-MM/*.parquet (Hive layout, so
+    engines read only the months asked for), or None without a billing month column."""
+    columns = columns_of(con, relation)
+    month = next((c.name for c in columns if c.name in BILLING_MONTH_COLUMNS), None)
+    if month is None:
+        return None
+    target = out_dir / PARTITIONS_FOLDER / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    select = ", ".join(parquet_expression(c, max_chars) for c in columns)
+    con.execute(
+        f"copy (select {select}, strftime({quote_identifier(month)}, '%Y-%m') as billing_month from {relation})"
+        f" to {quote_literal(str(target))} (format parquet, partition_by (billing_month))"
+    )
+    return target
+
+
 def mart_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     """Tables of the marts schema in the connection's default database."""
     rows = con.execute(
@@ -306,9 +333,10 @@ class PublishError(Exception):
 
 def write_release(
     con: duckdb.DuckDBPyConnection, incoming: Path, release: Release, schema: str, formats: tuple[str, ...],
-    max_chars: int,
+    max_chars: int, partition_min_rows: int = DEFAULT_PARTITION_MIN_ROWS,
 ) -> None:
-    """Every mart of `schema` as files, marts.duckdb and release.json in incoming."""
+    """Every mart of `schema` as files (large ones also by billing month),
+    marts.duckdb and release.json in incoming."""
     tables = mart_tables(con, schema)
     if not tables:
         raise PublishError(f"no tables in schema {schema}: nothing to publish")
@@ -316,6 +344,8 @@ def write_release(
         relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
         write_files(con, relation, table, incoming, list(formats), max_chars)
         release.row_counts[table] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+        if "parquet" in formats and release.row_counts[table] >= partition_min_rows:
+            write_month_partitions(con, relation, table, incoming, max_chars)
     write_marts_database(con, schema, tables, incoming / MARTS_DATABASE, max_chars, release)
     (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
 
@@ -328,6 +358,7 @@ def publish(
     formats: tuple[str, ...] = ("parquet", "csv"),
     max_chars: int = DEFAULT_MAX_CELL_CHARS,
     keep: int = DEFAULT_KEEP_RELEASES,
+    partition_min_rows: int = DEFAULT_PARTITION_MIN_ROWS,
 ) -> Release:
     """Write every mart of `schema` as a new release and make it current."""
     exports = exports.absolute()
@@ -339,7 +370,7 @@ def publish(
     (incoming / WRITER_PID_FILE).write_text(str(os.getpid()))
     release = Release(release_id, invocation_id, now.strftime("%Y-%m-%d %H:%M:%S.%f"), folder / release_id, exports)
     try:
-        write_release(con, incoming, release, schema, formats, max_chars)
+        write_release(con, incoming, release, schema, formats, max_chars, partition_min_rows)
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)  # a failed publish leaves nothing behind
         raise
@@ -382,6 +413,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", type=int, default=DEFAULT_KEEP_RELEASES, help="releases kept on disk (default: 3)"
     )
+    parser.add_argument(
+        "--partition-min-rows", type=int, default=DEFAULT_PARTITION_MIN_ROWS,
+        help="marts with at least this many rows are also written by billing month (default: 1000000)",
+    )
     args = parser.parse_args(argv)
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     unknown = set(formats) - {"parquet", "csv"}
@@ -398,7 +433,10 @@ def main(argv: list[str] | None = None) -> int:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"attach {quote_literal(str(database))} as warehouse (read_only)")
         con.execute("use warehouse")
-        release = publish(con, args.out, f"manual-{uuid.uuid4()}", args.schema, formats, args.max_cell_chars, args.keep)
+        release = publish(
+            con, args.out, f"manual-{uuid.uuid4()}", args.schema, formats, args.max_cell_chars, args.keep,
+            args.partition_min_rows,
+        )
     except PublishError as error:
         raise SystemExit(str(error)) from error
     finally:

@@ -58,6 +58,7 @@ def model(dbt, session):
     exports_path = dbt.config.get("exports_path")
     max_cell_chars = dbt.config.get("max_cell_chars")
     keep_releases = dbt.config.get("keep_releases")
+    partition_min_rows = dbt.config.get("partition_min_rows")
 
     export_marts = load_export_marts()
     command, invocation_id = dbt_command_and_invocation()
@@ -71,6 +72,7 @@ def model(dbt, session):
             invocation_id,
             max_chars=int(max_cell_chars),
             keep=int(keep_releases),
+            partition_min_rows=int(partition_min_rows),
         )
         status, release_id, release_path = "published", release.release_id, str(release.path)
     quote = export_marts.quote_literal

@@ -136,3 +136,30 @@ def test_failed_publish_leaves_no_release_behind(tmp_path: Path) -> None:
             export_marts.publish(con, out, "empty-000")
     assert out.resolve() == before
     assert [p.name for p in (tmp_path / "exports.releases").iterdir()] == [before.name]
+
+
+def test_large_marts_are_also_written_by_billing_month(tmp_path: Path) -> None:
+    database = tmp_path / "x.duckdb"
+    make_database(database, ["may-1", "may-2"])
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "insert into marts.focus_cost_and_usage values ('june', 2.25, timestamp '2026-06-01 00:00:00')"
+        )
+        con.execute("create table marts.small_lookup (cost_center varchar)")
+    out = tmp_path / "exports"
+    export_marts.main(["--database", str(database), "--out", str(out), "--partition-min-rows", "3"])
+    months = out / "by_billing_month" / "focus_cost_and_usage"
+    assert sorted(p.name for p in months.iterdir()) == ["billing_month=2026-05", "billing_month=2026-06"]
+    partitioned = duckdb.sql(
+        f"select billing_month, count(*), sum(BilledCost) from read_parquet('{months}/*/*.parquet',"
+        " hive_partitioning = true) group by 1 order by 1"
+    ).fetchall()
+    whole = duckdb.sql(
+        f"select strftime(BillingPeriodStart, '%Y-%m'), count(*), sum(BilledCost)"
+        f" from read_parquet('{out / 'focus_cost_and_usage.parquet'}') group by 1 order by 1"
+    ).fetchall()
+    assert [(str(m), n, c) for m, n, c in partitioned] == whole == [("2026-05", 2, -1), ("2026-06", 1, 2.25)]
+    # A mart without a billing month, or below the threshold, has no partitions.
+    assert not (out / "by_billing_month" / "small_lookup").exists()
+    export_marts.main(["--database", str(database), "--out", str(out)])
+    assert not (out / "by_billing_month").exists()
