@@ -33,7 +33,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 SPANS_PER_CALL = 4.43  # generator average (edge, gateway, router, [agent], model call)
 # The data has every fault on, so the identity-conflict alert (an error by default) fires by design;
 # the benchmark times the build, so that alert warns instead of failing the run.
-BUILD_VARS = {"identity_conflict_severity": "warn"}
+# Synthetic traffic at load overspends the seed budgets: report it, do not fail the timed build.
+BUILD_VARS = {"identity_conflict_severity": "warn", "budget_actual_alert_severity": "warn"}
 
 
 @dataclass

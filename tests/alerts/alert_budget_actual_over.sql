@@ -1,7 +1,8 @@
-{#- Budget alert (error): budgets whose month-to-date actual is above the
-    budget. It reads only budget_vs_actual (a leaf), so firing never skips
-    a mart. -#}
-{{ config(severity='error', store_failures=true) }}
+{#- Budget alert: budgets whose month-to-date actual is above the budget.
+    Severity: var budget_actual_alert_severity (error; warn for load tests
+    on synthetic data). It reads only budget_vs_actual (a leaf), so firing
+    never skips a mart. -#}
+{{ config(severity=var('budget_actual_alert_severity', 'error'), store_failures=true) }}
 
 select
     billing_period_start,
