@@ -35,9 +35,10 @@ import duckdb
 
 PROJECT = Path(__file__).resolve().parents[1]
 SPANS_PER_CALL = 4.43  # generator average (edge, gateway, router, [agent], model call)
-# The data has every fault on and spends past the sample's budgets, so the identity-conflict and
-# budget alerts (errors by default) fire by design; the benchmark times the build, so they warn.
-BUILD_VARS = {"identity_conflict_severity": "warn", "budget_alert_severity": "warn"}
+# The data has every fault on, so the identity-conflict alert (an error by default) fires by design;
+# the benchmark times the build, so that alert warns instead of failing the run.
+# Synthetic traffic at load overspends the seed budgets: report it, do not fail the timed build.
+BUILD_VARS = {"identity_conflict_severity": "warn", "budget_actual_alert_severity": "warn"}
 
 
 @dataclass

@@ -3,9 +3,10 @@
 
 Charts are Plotly figures with plotly.js embedded inline, so the file opens
 offline (mail attachment, shared drive). Reads the DuckDB warehouse read-only.
-Sections: cost by cost center per month (UNATTRIBUTED visible), unattributed
-share per day by reason, identity-field survival by hop, top models, and the
-most expensive calls with their five answers.
+Sections: cost by cost center per month (UNATTRIBUTED visible), budget vs
+actual with the forecast, allocated shared costs per cost center, spend
+anomalies, unattributed share per day by reason, identity-field survival by
+hop, top models, and the most expensive calls with their five answers.
 """
 
 from __future__ import annotations
@@ -288,6 +289,107 @@ def expensive_calls(con: duckdb.DuckDBPyConnection, limit: int = 20) -> Section:
     return Section("expensive-calls", "Most expensive calls", lead, table)
 
 
+def budget_vs_actual(con: duckdb.DuckDBPyConnection) -> Section:
+    rows = fetch(
+        con,
+        "select strftime(billing_period_start, '%Y-%m') as month, cost_center, workflow_id, budget_usd, actual_usd,"
+        " forecast_usd, forecast_method, as_of_date, budget_status"
+        " from marts.budget_vs_actual where budget_usd is not null order by month, cost_center, workflow_id nulls first",
+    )
+    labels = [f"{r['month']} {r['cost_center']}" + (f" / {r['workflow_id']}" if r["workflow_id"] else "") for r in rows]
+    fig = go.Figure()
+    fig.add_bar(name="actual to date", x=labels, y=[float(r["actual_usd"]) for r in rows], marker_color=PALETTE[0])
+    fig.add_bar(
+        name="forecast (month end)", x=labels, marker_color=PALETTE[5],
+        y=[float(r["forecast_usd"]) if r["forecast_usd"] is not None else 0.0 for r in rows],
+        customdata=[r["forecast_method"] for r in rows],
+        hovertemplate="%{x}: $%{y:,.4f} (%{customdata})<extra></extra>",
+    )
+    fig.add_scatter(
+        name="budget", x=labels, y=[float(r["budget_usd"]) for r in rows], mode="markers",
+        marker={"symbol": "line-ew-open", "size": 28, "color": UNATTRIBUTED_COLOR, "line": {"width": 3}},
+    )
+    fig.update_layout(barmode="group", xaxis_title="Month and cost center (/ workflow)", yaxis_title="USD")
+    over = [r for r in rows if r["budget_status"] in ("over_budget", "forecast_over_budget")]
+    as_of = rows[0]["as_of_date"] if rows else None
+    lead = (
+        f"Month-to-date actual and the end-of-month forecast (daily run rate: actual / days elapsed x days in "
+        f"the month, as of {as_of}) against each budget (seed budgets). "
+        + (f"<b style='color:{UNATTRIBUTED_COLOR}'>{len(over)} budget(s) over or forecast over</b>: "
+           + ", ".join(html.escape(f"{r['month']} {r['cost_center']} ({r['budget_status']})") for r in over)
+           if over else "Every budget is within its limit.")
+    )
+    return Section("budget-vs-actual", "Budget vs actual, with forecast", lead, figure_html(fig, "chart-budget-vs-actual"))
+
+
+def spend_anomalies(con: duckdb.DuckDBPyConnection) -> Section:
+    rows = fetch(
+        con,
+        "select entity_type, entity_id, spend_date, cost_usd, baseline_usd, excess_usd, top_model, top_actor_id"
+        " from marts.daily_spend_vs_baseline where is_anomaly order by excess_usd desc, spend_date",
+    )
+    body_rows = "".join(
+        "<tr>"
+        f"<td>{html.escape(r['entity_type'])}</td><td>{html.escape(r['entity_id'])}</td>"
+        f"<td>{r['spend_date']}</td><td class='num'>{usd(r['cost_usd'], 4)}</td>"
+        f"<td class='num'>{usd(r['baseline_usd'], 4)}</td><td class='num'>{usd(r['excess_usd'], 4)}</td>"
+        f"<td>{html.escape(r['top_model'] or '')}</td><td>{html.escape(r['top_actor_id'] or 'missing')}</td>"
+        "</tr>"
+        for r in rows
+    )
+    table = (
+        "<table id='spend-anomalies'><thead><tr><th>Kind</th><th>Tenant / workflow</th><th>Day</th><th>Cost</th>"
+        "<th>Baseline (median)</th><th>Excess</th><th>Top model</th><th>Top actor</th></tr></thead><tbody>"
+        + body_rows + "</tbody></table>"
+    )
+    lead = (
+        "Days when a tenant's or workflow's cost was above k times its median daily cost over the trailing window "
+        "(vars spend_anomaly_k, spend_anomaly_window_days, spend_anomaly_min_usd; docs/finops.md). "
+        + (f"{len(rows)} anomalous day(s)." if rows else "No anomaly in this build.")
+    )
+    return Section("spend-anomalies", "Spend anomalies", lead, table)
+
+
+def shared_costs(con: duckdb.DuckDBPyConnection) -> Section:
+    rows = fetch(
+        con,
+        "select strftime(billing_period_start, '%Y-%m') as month, cost_center, cost_usd, shared_cost_usd"
+        " from marts.chargeback_by_cost_center where shared_cost_usd != 0 order by month, cost_center",
+    )
+    charges = fetch(
+        con,
+        "select charge_id, allocation_method, max(charge_amount_usd) as amount_usd,"
+        " sum(case when allocation_reason = 'no_usage' then allocated_usd else 0 end) as unused_usd"
+        " from intermediate.int_shared_charges__allocated group by charge_id, allocation_method order by charge_id",
+    )
+    months = sorted({r["month"] for r in rows})
+    centers = sorted({r["cost_center"] for r in rows} - {UNATTRIBUTED})
+    if any(r["cost_center"] == UNATTRIBUTED for r in rows):
+        centers.append(UNATTRIBUTED)
+    fig = go.Figure()
+    for i, center in enumerate(centers):
+        by_month = {r["month"]: r for r in rows if r["cost_center"] == center}
+        fig.add_bar(
+            name=center, x=months,
+            y=[float(by_month[m]["shared_cost_usd"]) if m in by_month else 0.0 for m in months],
+            marker_color=UNATTRIBUTED_COLOR if center == UNATTRIBUTED else PALETTE[i % len(PALETTE)],
+            hovertemplate="%{x} " + center + "<br>shared $%{y:,.2f}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", xaxis_title="Billing month (UTC)", yaxis_title="Allocated shared cost (USD)",
+                      xaxis_type="category")
+    listed = "; ".join(
+        html.escape(f"{c['charge_id']} {usd(c['amount_usd'])} by {c['allocation_method']}")
+        + (f" (<b>{usd(c['unused_usd'])} unused</b>)" if c["unused_usd"] else "")
+        for c in charges
+    )
+    lead = (
+        "Provisioned capacity and fees (seed shared_charges) allocated to cost centers by usage, evenly or by "
+        "fixed shares; each charge's parts sum exactly to it, and calls served by provisioned capacity are not "
+        "billed per token again. " + (f"Charges: {listed}." if charges else "No shared charges.")
+    )
+    return Section("shared-costs", "Allocated shared costs per cost center", lead, figure_html(fig, "chart-shared-costs"))
+
+
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#222;background:#fafafa}
 header{background:#1f2937;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:24px}
@@ -333,6 +435,9 @@ def render(db_path: Path, title: str) -> str:
         summary = kpis(con)
         sections = [
             cost_by_cost_center(con),
+            budget_vs_actual(con),
+            shared_costs(con),
+            spend_anomalies(con),
             unattributed_share(con),
             field_survival(con),
             top_models(con),

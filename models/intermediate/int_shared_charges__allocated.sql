@@ -6,10 +6,11 @@
     floor(cents x units / total units), and the cents left over go one each to
     the largest remainders (ties: cost center name). Calls with no cost
     center count for UNATTRIBUTED, never hidden; a usage or even charge no
-    call used lands whole in UNATTRIBUTED (allocation_reason no_usage). -#}
+    call used lands whole in UNATTRIBUTED (allocation_reason no_usage).
+    Charges of months without any traced call are left out. -#}
 with
 
-charges as (
+seed_charges as (
     select * from {{ ref('shared_charges') }}
 ),
 
@@ -19,6 +20,19 @@ shares as (
 
 calls as (
     select * from {{ ref('fct_llm_calls') }}
+),
+
+traced_periods as (
+    select distinct billing_period_start from calls
+),
+
+-- Only charges of months the traces cover: a month without any traced call
+-- is outside this data set (its chargeback has no rows to carry the charge).
+charges as (
+    select seed_charges.*
+    from seed_charges
+    inner join traced_periods
+        on seed_charges.billing_period_start = traced_periods.billing_period_start
 ),
 
 covered_calls as (

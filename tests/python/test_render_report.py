@@ -14,7 +14,10 @@ from dbt_runner import PROJECT_DIR as PROJECT_ROOT
 from dbt_runner import DbtRun
 
 SCRIPT = PROJECT_ROOT / "scripts" / "render_report.py"
-CHARTS = ["chart-cost-by-cost-center", "chart-unattributed-share", "chart-field-survival", "chart-top-models"]
+CHARTS = [
+    "chart-cost-by-cost-center", "chart-budget-vs-actual", "chart-shared-costs", "chart-unattributed-share",
+    "chart-field-survival", "chart-top-models",
+]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,16 +1,28 @@
-{#- Conservation of shared charges: each charge of seed shared_charges
-    equals the sum of its allocated parts, exactly (DECIMAL), and so do its
+{#- Conservation of shared charges: each charge of seed shared_charges (in
+    a month the traces cover) equals the sum of its allocated parts, exactly (DECIMAL), and so do its
     FOCUS rows (focus_shared_charge_allocations); fixed shares sum to 1; and
     per billing period the chargeback's shared_cost_usd equals the charges. -#}
 {{ config(severity='error') }}
 
 with
 
+traced_periods as (
+    select distinct billing_period_start from {{ ref('fct_llm_calls') }}
+),
+
+-- charges of the months the traces cover (the others are not allocated)
+seed_charges as (
+    select shared_charges.*
+    from {{ ref('shared_charges') }} as shared_charges
+    inner join traced_periods
+        on shared_charges.billing_period_start = traced_periods.billing_period_start
+),
+
 charges as (
     select
         charge_id,
         amount_usd
-    from {{ ref('shared_charges') }}
+    from seed_charges
 ),
 
 parts as (
@@ -41,7 +53,7 @@ charges_by_period as (
     select
         billing_period_start,
         sum(amount_usd) as amount_usd
-    from {{ ref('shared_charges') }}
+    from seed_charges
     group by billing_period_start
 ),
 
