@@ -13,7 +13,7 @@ from dbt_runner import DbtRun, run_dbt
 
 PROJECT_FILES = (
     "dbt_project.yml", "packages.yml", "package-lock.yml", "dbt_packages",
-    "models", "macros", "seeds", "tests", "analyses", "data",
+    "models", "macros", "seeds", "tests", "analyses", "data", "scripts",
 )
 
 
