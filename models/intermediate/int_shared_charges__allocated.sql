@@ -134,58 +134,22 @@ with_totals as (
         on parts.charge_id = charges.charge_id
 ),
 
-floored as (
-    select
-        *,
-        {{ integer_quotient('charge_cents * allocation_units', 'total_units') }} as floor_cents,
-        charge_cents * allocation_units
-        - {{ integer_quotient('charge_cents * allocation_units', 'total_units') }} * total_units
-            as remainder_units
-    from with_totals
-),
-
-ranked as (
-    select
-        *,
-        charge_cents - sum(floor_cents) over (partition by charge_id) as leftover_cents,
-        row_number() over (
-            partition by charge_id
-            order by remainder_units desc, cost_center asc
-        ) as remainder_rank
-    from floored
-),
-
 cents as (
     select
         *,
-        cast(
-            floor_cents + case when remainder_rank <= leftover_cents then 1 else 0 end
-            as decimal(38, 0)
-        ) as part_cents
-    from ranked
+        {{ largest_remainder_part('charge_cents', 'allocation_units', 'total_units', 'charge_id', 'cost_center asc') }}
+            as part_cents
+    from with_totals
 ),
 
 -- The part's ratio of the charge (FOCUS AllocatedRatio) in 1e-12 units,
 -- rounded the same way so that a charge's ratios sum to exactly 1.
-ratio_floored as (
+ratios as (
     select
         *,
-        {{ integer_quotient('part_cents * 1000000000000', 'charge_cents') }} as floor_ratio_units,
-        part_cents * 1000000000000
-        - {{ integer_quotient('part_cents * 1000000000000', 'charge_cents') }} * charge_cents
-            as ratio_remainder
+        {{ largest_remainder_part('1000000000000', 'part_cents', 'charge_cents', 'charge_id', 'cost_center asc') }}
+            as ratio_units
     from cents
-),
-
-ratio_ranked as (
-    select
-        *,
-        1000000000000 - sum(floor_ratio_units) over (partition by charge_id) as leftover_ratio_units,
-        row_number() over (
-            partition by charge_id
-            order by ratio_remainder desc, cost_center asc
-        ) as ratio_rank
-    from ratio_floored
 ),
 
 final as (
@@ -206,14 +170,8 @@ final as (
         cast(tokens as {{ dbt.type_bigint() }}) as tokens,
         cast(call_count as {{ dbt.type_bigint() }}) as call_count,
         cast(part_cents * cast(0.01 as decimal(3, 2)) as {{ money_type() }}) as allocated_usd,
-        cast(
-            cast(
-                floor_ratio_units + case when ratio_rank <= leftover_ratio_units then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000001 as decimal(13, 12))
-            as decimal(13, 12)
-        ) as allocated_ratio
-    from ratio_ranked
+        cast(ratio_units * cast(0.000000000001 as decimal(13, 12)) as decimal(13, 12)) as allocated_ratio
+    from ratios
 )
 
 select * from final

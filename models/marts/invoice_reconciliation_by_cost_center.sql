@@ -56,27 +56,15 @@ cost_centers as (
     where reconciliation.traced_cost > 0
 ),
 
-floored as (
+-- The invoice's cents split over cost centers by traced cost.
+split as (
     select
         *,
-        {{ integer_quotient('invoice_cents * traced_units', 'period_traced_units') }} as floor_cents,
-        invoice_cents * traced_units
-        - {{ integer_quotient('invoice_cents * traced_units', 'period_traced_units') }} * period_traced_units
-            as remainder_units
+        {{ largest_remainder_part(
+            'invoice_cents', 'traced_units', 'period_traced_units',
+            'provider, billing_period_start', 'cost_center asc'
+        ) }} as reconciled_cents
     from cost_centers
-),
-
-ranked as (
-    select
-        *,
-        invoice_cents - sum(floor_cents) over (
-            partition by provider, billing_period_start
-        ) as leftover_cents,
-        row_number() over (
-            partition by provider, billing_period_start
-            order by remainder_units desc, cost_center asc
-        ) as remainder_rank
-    from floored
 ),
 
 allocated as (
@@ -94,14 +82,11 @@ allocated as (
                 then cast(traced_cost as double) / cast(period_traced_cost as double)
         end as traced_share,
         {% if handling == 'allocate' -%}
-            cast(
-                floor_cents + case when remainder_rank <= leftover_cents then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.01 as decimal(3, 2)) as reconciled_cost
+            reconciled_cents * cast(0.01 as decimal(3, 2)) as reconciled_cost
         {%- else -%}
             traced_cost as reconciled_cost
         {%- endif %}
-    from ranked
+    from split
 ),
 
 unallocated as (
