@@ -1,13 +1,16 @@
 {#- FOCUS Cost and Usage rows (all FOCUS 1.2 columns plus those 1.3 adds),
     one per UTC day x SKU price x tenant x cost center x workflow x actor
     (var focus_grain: daily), or per call and SKU price (focus_grain: call).
-    Custom columns follow the FOCUS columns and start with x_. -#}
+    Custom columns follow the FOCUS columns and start with x_. SkuId is the
+    price row's provider, model and token type, so each SkuPriceId has one
+    SkuId even when a call is priced at another provider's row (an Azure
+    deployment alias priced at OpenAI's row); x_ProviderId keeps the call's. -#}
 {%- set per_call = var('focus_grain', 'daily') == 'call' -%}
 {%- set period_unit = 'second' if per_call else 'day' -%}
 {#- The row grain (call_id is added at focus_grain: call). -#}
 {%- set dimensions = [
-    'billing_period_start', 'billing_period_end', 'charge_period_start', 'provider', 'priced_model',
-    'token_type', 'price_id', 'usd_per_mtok', 'contracted_usd_per_mtok', 'tenant_id',
+    'billing_period_start', 'billing_period_end', 'charge_period_start', 'provider', 'priced_provider',
+    'priced_model', 'token_type', 'price_id', 'usd_per_mtok', 'contracted_usd_per_mtok', 'tenant_id',
     'chargeback_cost_center', 'workflow_id', 'actor_id', 'actor_type', 'attribution_status'
 ] -%}
 with
@@ -31,6 +34,7 @@ lines as (
         calls.billing_period_start,
         calls.billing_period_end,
         calls.provider,
+        calls.priced_provider,
         calls.priced_model,
         calls.tenant_id,
         calls.chargeback_cost_center,
@@ -108,7 +112,7 @@ final as (
             'PricingCategory': "'Standard'",
             'PricingQuantity': 'cast(tokens as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))',
             'PricingUnit': "'1000000 Tokens'",
-            'SkuId': dbt.concat(['provider', "'/'", 'priced_model', "'/'", 'token_type']),
+            'SkuId': dbt.concat(['priced_provider', "'/'", 'priced_model', "'/'", 'token_type']),
             'SkuMeter': focus_sku_meter('token_type'),
             'SkuPriceDetails': json_object_text({'x_TokenType': 'token_type', 'x_Model': 'priced_model'}),
             'SkuPriceId': 'price_id',

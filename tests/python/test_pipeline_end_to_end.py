@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from _dbt_builds import _trace
 from attribution_reasons import REASONS
+from conftest import connect, dbt_build
 from dbt_runner import DbtRun, run_dbt
 
 MARTS = (
@@ -100,3 +102,24 @@ def test_traces_path_var_reads_other_files(tmp_path: Path) -> None:
         "select reason from marts.unattributed_llm_spend order by reason"
     )
     assert [r[0] for r in reasons] == ["missing_actor", "missing_tenant", "missing_workflow"]
+
+
+def test_a_call_priced_at_another_providers_row_keeps_one_sku_per_sku_price(tmp_path: Path) -> None:
+    """An Azure deployment alias priced at OpenAI's gpt-4o-mini row (seed
+    llm_model_aliases) and a direct OpenAI call of that model: one SkuPriceId,
+    one SkuId (focus-validator's SkuPriceId-C-008-M); the provider stays apart."""
+    spans = tmp_path / "spans"
+    spans.mkdir()
+    identity = {"tenant_id": "t_acme", "workflow_id": "wf_invoice_extract", "actor_id": "svc_ingest"}
+    lines = _trace(1, 3, identity, "gpt-4o-mini", (1000, 200), "model-client")
+    azure = [json.loads(line) for line in _trace(2, 3, identity, "prod-gpt4o-mini-eastus", (1000, 200), "model-client")]
+    azure[1]["gen_ai.system"] = "az.ai.openai"
+    (spans / "skus.jsonl").write_text("\n".join(lines + [json.dumps(span) for span in azure]) + "\n")
+    result = dbt_build(tmp_path, str(spans / "*.jsonl"))
+    assert result.returncode == 0, result.output[-4000:]
+    with connect(tmp_path) as con:
+        rows = con.execute(
+            "select SkuPriceId, count(distinct SkuId), count(distinct x_ProviderId)"
+            " from marts.focus_cost_and_usage where x_TokenType = 'input' group by 1"
+        ).fetchall()
+    assert [(n_skus, n_providers) for _, n_skus, n_providers in rows] == [(1, 2)]
