@@ -54,6 +54,14 @@ def _utc(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
 
 
+def seed_csv(seeds_dir: Path, name: str) -> Path:
+    """The seed `name` under seeds_dir: seeds sit in domain folders (policy/, pricing/, ...)."""
+    matches = sorted(seeds_dir.rglob(f"{name}.csv"))
+    if len(matches) != 1:
+        raise FileNotFoundError(f"expected one {name}.csv under {seeds_dir}, found {len(matches)}")
+    return matches[0]
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     # Columns are read by name; unknown extra columns are simply ignored.
     with path.open(newline="", encoding="utf-8") as handle:
@@ -172,9 +180,10 @@ class VirtualKey:
 
 def load_virtual_keys(seeds_dir: Path) -> dict[str, list[VirtualKey]]:
     keys: dict[str, list[VirtualKey]] = {}
-    path = seeds_dir / "virtual_keys.csv"
-    if not path.exists():
+    matches = sorted(seeds_dir.rglob("virtual_keys.csv"))
+    if not matches:
         return keys
+    path = seed_csv(seeds_dir, "virtual_keys")
     for r in _read_csv(path):
         keys.setdefault(r["api_key_id"].strip(), []).append(
             VirtualKey(r["tenant_id"].strip(), parse_utc_ms(r["valid_from"]), _open_ms(r.get("valid_to")))
@@ -319,9 +328,9 @@ class Policy:
                 valid_from_ms=parse_utc_ms(r["valid_from"]),
                 valid_to_ms=_open_ms(r.get("valid_to")),
             )
-            for r in _read_csv(seeds_dir / "cost_center_policy.csv")
+            for r in _read_csv(seed_csv(seeds_dir, "cost_center_policy"))
         ]
-        workflows = frozenset(r["workflow_id"].strip() for r in _read_csv(seeds_dir / "workflow_registry.csv"))
+        workflows = frozenset(r["workflow_id"].strip() for r in _read_csv(seed_csv(seeds_dir, "workflow_registry")))
         keys = load_virtual_keys(seeds_dir)
         instants = sorted({t for ks in keys.values() for k in ks for t in (k.valid_from_ms, k.valid_to_ms) if t})
         return cls(rows=rows, workflows=workflows, extra_instants=instants)
@@ -375,7 +384,7 @@ class PriceBook:
     @classmethod
     def load(cls, seeds_dir: Path, project: ProjectVars | None = None) -> "PriceBook":
         rows = []
-        for r in _read_csv(seeds_dir / "llm_prices.csv"):
+        for r in _read_csv(seed_csv(seeds_dir, "llm_prices")):
             token_type = r["token_type"].strip()
             if token_type not in TOKEN_TYPES:
                 continue
@@ -527,17 +536,17 @@ class PriceOracle:
         self.snapshot = data_snapshot.get_snapshot()
         self.provider_aliases = {
             r["alias_provider"].strip().lower(): r["provider"].strip()
-            for r in _read_csv(seeds_dir / "llm_provider_aliases.csv")
+            for r in _read_csv(seed_csv(seeds_dir, "llm_provider_aliases"))
         }
         self.model_aliases: dict[tuple[str, str], tuple[str, str]] = {
             (r["alias_provider"].strip().lower(), r["alias_model"].strip().lower()): (
                 r["provider"].strip(),
                 r["model"].strip(),
             )
-            for r in _read_csv(seeds_dir / "llm_model_aliases.csv")
+            for r in _read_csv(seed_csv(seeds_dir, "llm_model_aliases"))
         }
         self.overrides: dict[tuple[str, str], list[OverrideRow]] = {}
-        path = seeds_dir / "llm_price_overrides.csv"
+        path = seed_csv(seeds_dir, "llm_price_overrides")
         for r in _read_csv(path) if path.exists() else []:
             if r["token_type"].strip() not in TOKEN_TYPES:
                 continue
@@ -546,7 +555,7 @@ class PriceOracle:
                             int(r.get("tier_min_input_tokens") or 0), Decimal(r["usd_per_mtok"].strip()))
             )  # fmt: skip
         self.contracts: list[Contract] = []
-        path = seeds_dir / "negotiated_prices.csv"
+        path = seed_csv(seeds_dir, "negotiated_prices")
         for r in _read_csv(path) if path.exists() else []:
             discount, contracted = _blank_none(r.get("discount_pct")), _blank_none(r.get("contracted_usd_per_mtok"))
             self.contracts.append(

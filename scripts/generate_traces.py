@@ -300,7 +300,7 @@ def _snapshots(seeds_dir: Path, prices: oracle.PriceOracle) -> dict[tuple[str, s
     so snapshot drift is real drift and never a blind strip.
     """
     found: dict[tuple[str, str], tuple[str, str]] = {}
-    rules = sorted(oracle._read_csv(seeds_dir / "llm_model_match_rules.csv"), key=lambda r: int(r["rule_rank"]))
+    rules = sorted(oracle._read_csv(oracle.seed_csv(seeds_dir, "llm_model_match_rules")), key=lambda r: int(r["rule_rank"]))
     for r in rules:
         provider, model, value = r["provider"], r["model"], r["match_value"]
         if r["match_type"] != "equals" or value == model or (provider, model) in found:

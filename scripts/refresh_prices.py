@@ -614,7 +614,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="comma-separated genai-prices provider ids, or 'all' (default: %(default)s; "
         'fallback providers are added, providers already in the seed stay)',
     )
-    parser.add_argument('--seed-dir', type=Path, default=REPO_ROOT / 'seeds', help='default: %(default)s')
+    parser.add_argument('--seed-dir', type=Path, default=REPO_ROOT / 'seeds' / 'pricing', help='default: %(default)s')
     parser.add_argument(
         '--overwrite-changed',
         action='store_true',

@@ -103,9 +103,9 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Output:
 # Seeds, read independently of the generator
 # --------------------------------------------------------------------------
 
-POLICY = read_csv(SEEDS / "cost_center_policy.csv")
-REGISTRY = {r["workflow_id"] for r in read_csv(SEEDS / "workflow_registry.csv")}
-PRICES = read_csv(SEEDS / "llm_prices.csv")
+POLICY = read_csv(oracle.seed_csv(SEEDS, "cost_center_policy"))
+REGISTRY = {r["workflow_id"] for r in read_csv(oracle.seed_csv(SEEDS, "workflow_registry"))}
+PRICES = read_csv(oracle.seed_csv(SEEDS, "llm_prices"))
 TAXONOMY = {r["cost_center"] for r in POLICY}
 ALIASES = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["identity_aliases"]
 CHANGE_INSTANTS = {
@@ -123,7 +123,7 @@ def policy_cc(tenant: str | None, at: int) -> str | None:
     return None
 
 
-PROVIDER_IDS = {r["alias_provider"]: r["provider"] for r in read_csv(SEEDS / "llm_provider_aliases.csv")}
+PROVIDER_IDS = {r["alias_provider"]: r["provider"] for r in read_csv(oracle.seed_csv(SEEDS, "llm_provider_aliases"))}
 
 
 def genai_list_cost(provider: str, model: str, at: str, tokens: dict[str, int]) -> Decimal | None:
@@ -335,8 +335,8 @@ def test_ledger_matches_call_spans(faulty: Output) -> None:
 
 
 def test_ledger_costs_recomputed(faulty: Output) -> None:
-    overrides = {(r["provider"], r["model"]) for r in read_csv(SEEDS / "llm_price_overrides.csv")}
-    contracts = {r["provider"]: Decimal(r["discount_pct"]) for r in read_csv(SEEDS / "negotiated_prices.csv")}
+    overrides = {(r["provider"], r["model"]) for r in read_csv(oracle.seed_csv(SEEDS, "llm_price_overrides"))}
+    contracts = {r["provider"]: Decimal(r["discount_pct"]) for r in read_csv(oracle.seed_csv(SEEDS, "negotiated_prices"))}
     for row in faulty.ledger:
         tokens = {t: int(row[f"{t}_tokens"]) for t in oracle.TOKEN_TYPES}
         model = row["response_model"] or row["request_model"]

@@ -18,7 +18,7 @@ from focus_helpers import copy_project, dbt, run_results
 MONTH = "2026-07"
 INVOICE_ID = "INV-TEST-2026-07"
 INVOICED = Decimal("4.00")
-# USD per million tokens of gpt-4o-mini in seeds/llm_prices.csv
+# USD per million tokens of gpt-4o-mini in seeds/pricing/llm_prices.csv
 INPUT_PRICE = Decimal("0.15")
 OUTPUT_PRICE = Decimal("0.6")
 # (tenant or None, cost center it maps to, calls, input tokens, output tokens)
@@ -84,7 +84,7 @@ def largest_remainder_cents(invoice: Decimal, traced: dict[str, Decimal]) -> dic
 def month_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, object]]:
     tmp = tmp_path_factory.mktemp("invoice_month")
     project = copy_project(tmp / "project")
-    (project / "seeds" / "provider_invoices.csv").write_text(
+    (project / "seeds" / "reconciliation" / "provider_invoices.csv").write_text(
         "provider,billing_account_id,invoice_id,billing_period_start,invoiced_amount,currency\n"
         f"openai,openai,{INVOICE_ID},{MONTH}-01 00:00:00,{INVOICED},USD\n"
     )

@@ -134,7 +134,7 @@ def _break_price(project: Path, ledger: list[dict[str, str]]) -> tuple[str, str]
             key = (row["expected_pricing_provider"], row["expected_priced_model"])
             counts[key] = counts.get(key, 0) + 1
     provider, model = max(counts, key=lambda k: (counts[k], k))
-    path = project / "seeds" / "llm_prices.csv"
+    path = project / "seeds" / "pricing" / "llm_prices.csv"
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     hits = [r for r in rows if (r["provider"], r["model"], r["token_type"], r["tier_min_input_tokens"],

@@ -143,8 +143,8 @@ def test_duckdb_scans_import_ctes_again_instead_of_copying_them(sample_build) ->
 
     compiled = sample_build.target_dir / "compiled" / "llm_spend_attribution" / "models"
 
-    def materialized_ctes(relative: str) -> list[str]:
-        sql = (compiled / relative).read_text()
+    def materialized_ctes(model: str) -> list[str]:
+        sql = next(compiled.rglob(f"{model}.sql")).read_text()
         with duckdb.connect(str(sample_build.database), read_only=True) as connection:
             plan = json.loads(connection.execute("explain (format json) " + sql).fetchall()[0][1])
         names: list[str] = []
@@ -156,7 +156,7 @@ def test_duckdb_scans_import_ctes_again_instead_of_copying_them(sample_build) ->
             stack.extend(node.get("children", []))
         return names
 
-    assert "parsed_records" not in materialized_ctes("staging/traces/stg_traces__span_records.sql")
-    assert "spans" not in materialized_ctes("marts/field_survival_by_hop.sql")
+    assert "parsed_records" not in materialized_ctes("stg_traces__span_records")
+    assert "spans" not in materialized_ctes("field_survival_by_hop")
     # Derived CTEs read twice stay materialized (computed once).
-    assert "hops" in materialized_ctes("marts/field_survival_by_hop.sql")
+    assert "hops" in materialized_ctes("field_survival_by_hop")

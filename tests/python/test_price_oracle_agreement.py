@@ -30,7 +30,7 @@ import price_oracle
 from dbt_runner import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS = REPO_ROOT / 'seeds'
+SEEDS = REPO_ROOT / 'seeds' / 'pricing'
 TOLERANCE = Decimal('1e-9')
 CALLS = 1_500
 MIN_COMPARED = 1_000

@@ -22,7 +22,7 @@ import refresh_prices as rp
 from price_rules import PRICE_SQL, RESOLVE_SQL, rule_matches
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS = REPO_ROOT / 'seeds'
+SEEDS = REPO_ROOT / 'seeds' / 'pricing'
 GENERATED = (rp.PRICES_FILE, rp.MODEL_RULES_FILE, rp.PROVIDER_RULES_FILE, rp.FALLBACKS_FILE)
 HAND_MADE = ('llm_price_overrides.csv', 'llm_model_aliases.csv', 'llm_provider_aliases.csv')
 
