@@ -101,16 +101,16 @@ def finops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
     project = copy_project(tmp / "project")
     seeds = project / "seeds"
-    _write_csv(seeds / "shared_charges.csv",
+    _write_csv(seeds / "finops" / "shared_charges.csv",
                ["charge_id", "provider", "description", "billing_period_start", "billing_period_end",
                 "amount_usd", "allocation_method", "deployment", "billing_account_id"],
                [["ptu_may", "azure.ai.openai", "Azure OpenAI PTU reservation", "2026-05-01 00:00:00",
                  "2026-06-01 00:00:00", str(PTU_AMOUNT), "usage", PTU_DEPLOYMENT, "azure-ea-001"]])
-    _write_csv(seeds / "allocation_shares.csv", ["charge_id", "cost_center", "share"], [])
-    _write_csv(seeds / "budgets.csv", ["cost_center", "billing_period_start", "budget_usd", "workflow_id", "note"],
+    _write_csv(seeds / "finops" / "allocation_shares.csv", ["charge_id", "cost_center", "share"], [])
+    _write_csv(seeds / "finops" / "budgets.csv", ["cost_center", "billing_period_start", "budget_usd", "workflow_id", "note"],
                [["cc_acme_invoice_ops", "2026-05-01 00:00:00", "0.01", "", "breached"],
                 ["cc_acme_invoice_ops", "2026-05-01 00:00:00", "5.00", PROBE_WORKFLOW, "forecast breach"]])
-    _write_csv(seeds / "closed_billing_periods.csv", ["billing_period_start", "closed_at"],
+    _write_csv(seeds / "finops" / "closed_billing_periods.csv", ["billing_period_start", "closed_at"],
                [["2026-05-01 00:00:00", "2026-06-05 17:00:00"]])
 
     glob = str(traces / "*.jsonl")
@@ -130,7 +130,7 @@ def finops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     chargeback_first = _query(first, "select cost_center, total_cost_usd from marts.chargeback_by_cost_center"
                                      " where billing_period_start = '2026-05-01'")
     # the price correction: 50% off every OpenAI call from May on
-    with (seeds / "negotiated_prices.csv").open("a") as handle:
+    with (seeds / "pricing" / "negotiated_prices.csv").open("a") as handle:
         handle.write("openai-correction-2026-05,openai,,,,50,,2026-05-01 00:00:00,,Price correction\n")
     corrected = build("corrected")
     chargeback_corrected = _query(corrected, "select cost_center, total_cost_usd from marts.chargeback_by_cost_center"
@@ -138,7 +138,7 @@ def finops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     restatements = _query(corrected, "select cost_center, published_cost_usd, current_cost_usd, delta_usd"
                                      " from marts.chargeback_restatements")
     published = _query(corrected, "select cost_center, published_cost_usd from marts.chargeback_published")
-    _write_csv(seeds / "closed_billing_periods.csv", ["billing_period_start", "closed_at"], [])
+    _write_csv(seeds / "finops" / "closed_billing_periods.csv", ["billing_period_start", "closed_at"], [])
     reopened = build("reopened")
     return {"first": first, "corrected": corrected, "reopened": reopened, "tmp": tmp,
             "chargeback_first": dict(chargeback_first), "chargeback_corrected": dict(chargeback_corrected),
