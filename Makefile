@@ -7,21 +7,24 @@ STAMP := $(VENV)/.installed
 .PHONY: bench build test deps dbt-test lint pytest clean alerts report docs chromium export validate-focus focus-deps duckdb14-deps \
 	spark-deps spark-build spark-equivalence portability
 
+# One virtualenv per requirements file (the target's folder), made with
+# Python 3.12; the stamp is rewritten when the requirements change.
+define make_venv
+	test -x $(@D)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(@D)
+	$(@D)/bin/pip install --quiet --upgrade pip
+	$(@D)/bin/pip install --quiet -r $<
+	touch $@
+endef
+
 $(STAMP): requirements.txt
-	test -x $(BIN)/python || "$$(scripts/find_python312.sh)" -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	touch $(STAMP)
+	$(make_venv)
 
 # focus-validator pins duckdb<2 and numpy<2: it gets its own venv.
 FOCUS_VENV := .venv-focus
 FOCUS_STAMP := $(FOCUS_VENV)/.installed
 
 $(FOCUS_STAMP): requirements-focus.txt
-	test -x $(FOCUS_VENV)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(FOCUS_VENV)
-	$(FOCUS_VENV)/bin/pip install --quiet --upgrade pip
-	$(FOCUS_VENV)/bin/pip install --quiet -r requirements-focus.txt
-	touch $(FOCUS_STAMP)
+	$(make_venv)
 
 focus-deps: $(FOCUS_STAMP)
 
@@ -31,9 +34,7 @@ DUCKDB14_VENV := .venv-duckdb14
 DUCKDB14_STAMP := $(DUCKDB14_VENV)/.installed
 
 $(DUCKDB14_STAMP): requirements-duckdb14.txt
-	test -x $(DUCKDB14_VENV)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(DUCKDB14_VENV)
-	$(DUCKDB14_VENV)/bin/pip install --quiet -r requirements-duckdb14.txt
-	touch $(DUCKDB14_STAMP)
+	$(make_venv)
 
 duckdb14-deps: $(DUCKDB14_STAMP)
 
@@ -43,10 +44,7 @@ SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed
 
 $(SPARK_STAMP): requirements-spark.txt
-	test -x $(SPARK_VENV)/bin/python || "$$(scripts/find_python312.sh)" -m venv $(SPARK_VENV)
-	$(SPARK_VENV)/bin/pip install --quiet --upgrade pip
-	$(SPARK_VENV)/bin/pip install --quiet -r requirements-spark.txt
-	touch $(SPARK_STAMP)
+	$(make_venv)
 
 spark-deps: $(SPARK_STAMP)
 

@@ -184,6 +184,23 @@ def rule_matches(match_type: str, match_value: str, exclude_regex: str, model_re
     return False  # 'and' rows kept as JSON are not evaluated
 
 
+def _rule_matches_sql(match: "re.Match[str]") -> str:
+    """``__MATCHES(rule, value)__`` in RESOLVE_SQL: rule_matches() as SQL over a rule row alias."""
+    rule, value = match.group(1), match.group(2)
+    tests = {
+        'equals': f'{value} = {rule}.match_value',
+        'starts_with': f'starts_with({value}, {rule}.match_value)',
+        'ends_with': f'ends_with({value}, {rule}.match_value)',
+        'contains': f'contains({value}, {rule}.match_value)',
+        'regex': f'regexp_matches({value}, {rule}.match_value)',
+    }
+    whens = ' '.join(f"when '{name}' then {test}" for name, test in tests.items())
+    return (
+        f'({rule}.exclude_regex is null or not regexp_matches({value}, {rule}.exclude_regex))'
+        f' and case {rule}.match_type {whens} else false end'
+    )
+
+
 # Compact dated refs (``gpt-5.2-20251211``) are retried in dashed form when nothing matched,
 # like genai_prices.types._normalize_compact_dated_ref. RE2 has no lookahead, so the trailing
 # ``(?=-|:|$)`` becomes a captured group; only the first valid date is rewritten.
@@ -214,15 +231,7 @@ provider_resolved as (
             (select r.provider
              from llm_provider_match_rules as r
              where r.match_scope = 'provider_id'
-               and (r.exclude_regex is null or not regexp_matches(c.provider_raw, r.exclude_regex))
-               and case r.match_type
-                   when 'equals' then c.provider_raw = r.match_value
-                   when 'starts_with' then starts_with(c.provider_raw, r.match_value)
-                   when 'ends_with' then ends_with(c.provider_raw, r.match_value)
-                   when 'contains' then contains(c.provider_raw, r.match_value)
-                   when 'regex' then regexp_matches(c.provider_raw, r.match_value)
-                   else false
-               end
+               and __MATCHES(r, c.provider_raw)__
              order by r.rule_rank
              limit 1),
             -- no provider given: genai-prices guesses it from the model reference
@@ -230,15 +239,7 @@ provider_resolved as (
                 (select r.provider
                  from llm_provider_match_rules as r
                  where r.match_scope = 'model_ref'
-                   and (r.exclude_regex is null or not regexp_matches(c.model_ref, r.exclude_regex))
-                   and case r.match_type
-                       when 'equals' then c.model_ref = r.match_value
-                       when 'starts_with' then starts_with(c.model_ref, r.match_value)
-                       when 'ends_with' then ends_with(c.model_ref, r.match_value)
-                       when 'contains' then contains(c.model_ref, r.match_value)
-                       when 'regex' then regexp_matches(c.model_ref, r.match_value)
-                       else false
-                   end
+                   and __MATCHES(r, c.model_ref)__
                  order by r.rule_rank
                  limit 1)
             end
@@ -278,15 +279,7 @@ rule_hits as (
     from searched as s
     inner join llm_model_match_rules as m
         on m.provider = s.rules_provider
-       and (m.exclude_regex is null or not regexp_matches(s.ref, m.exclude_regex))
-       and case m.match_type
-           when 'equals' then s.ref = m.match_value
-           when 'starts_with' then starts_with(s.ref, m.match_value)
-           when 'ends_with' then ends_with(s.ref, m.match_value)
-           when 'contains' then contains(s.ref, m.match_value)
-           when 'regex' then regexp_matches(s.ref, m.match_value)
-           else false
-       end
+       and __MATCHES(m, s.ref)__
 ),
 
 best_rule as (
@@ -331,7 +324,10 @@ from provider_resolved as c
 left join alias_hit as a using (call_key)
 left join best_rule as b using (call_key)
 left join override_hit as o using (call_key)
-""".replace('__COMPACT_DATE__', COMPACT_DATE_RE2)
+"""
+RESOLVE_SQL = re.sub(r'__MATCHES\((\w+), ([\w.]+)\)__', _rule_matches_sql, RESOLVE_SQL).replace(
+    '__COMPACT_DATE__', COMPACT_DATE_RE2
+)
 
 
 # Reference pricing over the seeds (what the dbt pricing model must compute to agree with
