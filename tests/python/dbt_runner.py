@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +54,15 @@ def run_dbt(
     database: Path | None = None,
     target_dir: Path | None = None,
     memory_limit: str | None = None,
+    kill_when_logged: str | None = None,
 ) -> DbtRun:
     """Run `dbt <command>` (e.g. "build", "docs generate") with its own profile
     (a copy of profiles.example.yml under work_dir), logs and temp folder.
 
     database defaults to work_dir/test.duckdb and target_dir to work_dir/target;
     memory_limit sets DBT_DUCKDB_MEMORY_LIMIT (else the profile's default).
+    kill_when_logged: SIGKILL dbt (its whole process group) as soon as its log
+    holds this text, as a crash would; the run's returncode is then -9.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     profiles_dir = work_dir / "profiles"
@@ -89,7 +94,24 @@ def run_dbt(
     env["DBT_EXPORTS_PATH"] = str(work_dir / "exports")
     if memory_limit is not None:
         env["DBT_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    if kill_when_logged is not None:
+        return DbtRun(_run_until_logged(args, project_dir, env, work_dir / "logs" / "dbt.log", kill_when_logged),
+                      "", database, target_dir)
     completed = subprocess.run(
         args, cwd=project_dir, env=env, capture_output=True, text=True, check=False
     )
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, database, target_dir)
+
+
+def _run_until_logged(args: list[str], cwd: Path, env: dict[str, str], log: Path, marker: str) -> int:
+    """Start dbt and SIGKILL its process group when marker appears in its log; the exit code."""
+    log.unlink(missing_ok=True)
+    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 900
+    while process.poll() is None and time.monotonic() < deadline:
+        if log.exists() and marker in log.read_text(errors="replace"):
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    return process.wait(timeout=60)
