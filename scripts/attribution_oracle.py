@@ -92,9 +92,38 @@ def provider_spellings(seed_file: Path) -> dict[str, str | None]:
         return {row["spelling"]: (row["provider"] or None) for row in csv.DictReader(handle)}
 
 
+def attribute_aliases(seed_file: Path) -> dict[str, list[str]]:
+    """Seed attribute_aliases: field -> alias keys in priority order (api_key_id: virtual key keys)."""
+    with seed_file.open(newline="", encoding="utf-8") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda row: (row["field"], int(row["priority"]), row["alias_key"]))
+    aliases: dict[str, list[str]] = {}
+    for row in rows:
+        aliases.setdefault(row["field"], []).append(row["alias_key"])
+    return aliases
+
+
+def identity_trust_order(seed_file: Path) -> dict[str, list[str]]:
+    """Seed identity_trust_order: {"alias_key": [...], "service_name": [...]}, most trusted first."""
+    with seed_file.open(newline="", encoding="utf-8") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda row: (row["applies_to"], int(row["trust_rank"]), row["pattern"]))
+    order: dict[str, list[str]] = {}
+    for row in rows:
+        order.setdefault(row["applies_to"], []).append(row["pattern"])
+    return order
+
+
+# Vars that held reference lists before seeds/mappings/ did: setting one fails, as in dbt.
+RETIRED_VARS = {
+    "identity_aliases": "attribute_aliases",
+    "execution_aliases": "attribute_aliases",
+    "virtual_key_aliases": "attribute_aliases",
+    "identity_trust_order": "identity_trust_order",
+}
+
+
 @dataclass(frozen=True)
 class ProjectVars:
-    """The dbt vars (and the provider spellings seed) the rules depend on."""
+    """The dbt vars and the seeds (seeds/mappings/) the rules depend on."""
 
     identity_aliases: dict[str, list[str]]
     execution_aliases: dict[str, list[str]]
@@ -107,17 +136,22 @@ class ProjectVars:
 
     @classmethod
     def load(cls, project_file: Path, overrides: Mapping[str, Any] | None = None) -> "ProjectVars":
-        """Vars of dbt_project.yml; `overrides` plays the part of `dbt --vars`."""
+        """Vars of dbt_project.yml and seeds/mappings/ beside it; `overrides` plays the part of `dbt --vars`."""
         data = yaml.safe_load(project_file.read_text(encoding="utf-8"))
         dbt_vars = {**data.get("vars", {}), **(overrides or {})}
-        trust = dbt_vars.get("identity_trust_order") or {}
+        for name, seed in RETIRED_VARS.items():
+            if dbt_vars.get(name) is not None:
+                raise ValueError(f"var {name} is retired: edit seeds/mappings/{seed}.csv instead.")
+        mappings = project_file.parent / "seeds" / "mappings"
+        aliases = attribute_aliases(mappings / "attribute_aliases.csv")
+        trust = identity_trust_order(mappings / "identity_trust_order.csv")
         return cls(
-            identity_aliases={k: list(v) for k, v in dbt_vars["identity_aliases"].items()},
-            execution_aliases={k: list(v) for k, v in dbt_vars["execution_aliases"].items()},
-            provider_value_map=provider_spellings(project_file.parent / "seeds" / "mappings" / "provider_spellings.csv"),
-            virtual_key_aliases=list(dbt_vars.get("virtual_key_aliases") or []),
-            trust_keys=list(trust.get("keys") or ["*"]),
-            trust_services=list(trust.get("services") or ["*"]),
+            identity_aliases={k: aliases[k] for k in IDENTITY_FIELDS if k in aliases},
+            execution_aliases={k: v for k, v in aliases.items() if k not in IDENTITY_FIELDS and k != "api_key_id"},
+            provider_value_map=provider_spellings(mappings / "provider_spellings.csv"),
+            virtual_key_aliases=aliases.get("api_key_id", []),
+            trust_keys=trust.get("alias_key") or ["*"],
+            trust_services=trust.get("service_name") or ["*"],
             recover_identity_from_ancestors=bool(dbt_vars.get("recover_identity_from_ancestors", True)),
             max_trace_depth=int(dbt_vars.get("max_trace_depth", 12)),
         )

@@ -1,13 +1,14 @@
-{#- The alias keys configured for one canonical field, in priority order. -#}
+{#- The alias keys of one canonical field, in priority order (seed
+    attribute_aliases). Empty, not an error, while the seed is not read
+    (parsing, or compiling without the seed loaded). -#}
 {% macro field_aliases(field) -%}
-    {%- set identity = var('identity_aliases', {}) -%}
-    {%- set execution = var('execution_aliases', {}) -%}
-    {%- if field in identity -%}
-        {{ return(identity[field]) }}
-    {%- elif field in execution -%}
-        {{ return(execution[field]) }}
+    {%- set aliases = attribute_alias_map() -%}
+    {%- if field in aliases -%}
+        {{ return(aliases[field]) }}
+    {%- elif not execute or aliases | length == 0 -%}
+        {{ return([]) }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error("No alias list configured for field '" ~ field ~ "'") }}
+        {{ exceptions.raise_compiler_error("No alias keys for field '" ~ field ~ "' in seeds/mappings/attribute_aliases.csv") }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -4,7 +4,7 @@
 {%- endmacro %}
 
 {#- Rows (identity_field, alias_key, alias_rank) for every configured identity
-    alias, plus pseudo-field api_key_id for var virtual_key_aliases, as a
+    alias, plus pseudo-field api_key_id (its keys: seed attribute_aliases), as a
     union of constant selects (portable; the lists are small). -#}
 {% macro identity_alias_registry() -%}
     {%- set fields = recovered_identity_fields() -%}
@@ -14,7 +14,7 @@
             {%- do rows.append((field, alias, loop.index)) -%}
         {%- endfor -%}
     {%- endfor -%}
-    {%- for alias in var('virtual_key_aliases', []) -%}
+    {%- for alias in virtual_key_aliases() -%}
         {%- do rows.append(('api_key_id', alias, loop.index)) -%}
     {%- endfor -%}
     {%- for field, alias, rank in rows %}

@@ -3,7 +3,7 @@
     the provider's raw usage dict (`... 'cached_tokens': 1536 ...`). The
     number after a field name is read with a regular expression, never
     evaluated; `None` or an absent field gives null. Keys and field names:
-    var usage_text_aliases. -#}
+    seeds usage_text_keys / usage_text_fields. -#}
 
 {#- The pattern whose first group is the number written after `field`
     (`field=N`, `'field': N`, `"field": N`), the field name standing alone. -#}

@@ -37,9 +37,9 @@
 
 {#- A raw record as kept in quarantine: the first var raw_record_max_chars
     characters, cut again before the first prompt/completion content key
-    (var content_attribute_patterns) so quarantine never shows content. -#}
+    (seed content_attribute_patterns) so quarantine never shows content. -#}
 {% macro redact_raw_record(expr) -%}
-    {%- set patterns = var('content_attribute_patterns', []) -%}
+    {%- set patterns = content_attribute_patterns() -%}
     {%- set truncated = 'substring(' ~ expr ~ ', 1, ' ~ var('raw_record_max_chars', 2000) ~ ')' -%}
     {%- if patterns | length > 0 -%}
         {{ regex_replace(

@@ -1,20 +1,18 @@
 {#- Drift alert: attribute keys that look like token counts or identity
     (var drift_key_pattern) but that no alias list maps, with how many spans
     carry each. A new SDK spelling shows up here before it silently loses
-    cost or attribution. Known, deliberately unmapped keys: var
-    drift_ignored_keys. -#}
+    cost or attribution. Mapped keys: seeds attribute_aliases,
+    json_string_containers, usage_text_keys; known, deliberately unmapped
+    keys: seed drift_ignored_keys. -#}
 {{ config(severity='warn') }}
 {%- set known = [] -%}
-{%- for aliases in var('identity_aliases', {}).values() -%}
+{%- for aliases in attribute_alias_map().values() -%}
     {%- do known.extend(aliases) -%}
 {%- endfor -%}
-{%- for aliases in var('execution_aliases', {}).values() -%}
-    {%- do known.extend(aliases) -%}
-{%- endfor -%}
-{%- do known.extend(var('json_string_containers', [])) -%}
-{%- set usage_text = var('usage_text_aliases', {}) -%}
+{%- do known.extend(json_string_containers()) -%}
+{%- set usage_text = usage_text_aliases() -%}
 {%- do known.extend(usage_text.get('span_keys', []) + usage_text.get('child_span_keys', [])) -%}
-{%- do known.extend(var('drift_ignored_keys', [])) -%}
+{%- do known.extend(drift_ignored_keys()) -%}
 
 -- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 with

@@ -4,6 +4,7 @@ tree's warehouse, target or profiles."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -39,6 +40,25 @@ def copy_project(destination: Path) -> Path:
             shutil.copy(source, destination / name)
     shutil.copy(PROJECT_ROOT / "profiles.example.yml", destination / "profiles.example.yml")
     return destination
+
+
+def edit_attribute_aliases(project: Path, add: dict[str, list[str]] | None = None,
+                           remove: dict[str, list[str]] | None = None) -> None:
+    """Append alias keys (lowest priority) to, or remove them from, fields of
+    seeds/mappings/attribute_aliases.csv in a project copy."""
+    path = project / "seeds" / "mappings" / "attribute_aliases.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    header = list(rows[0])
+    rows = [row for row in rows if row["alias_key"] not in (remove or {}).get(row["field"], [])]
+    for field, keys in (add or {}).items():
+        last = max((int(row["priority"]) for row in rows if row["field"] == field), default=0)
+        rows += [{**dict.fromkeys(header, ""), "field": field, "alias_key": key, "priority": str(last + i)}
+                 for i, key in enumerate(keys, 1)]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def run_results(tmp: Path) -> list[dict[str, object]]:

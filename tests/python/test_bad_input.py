@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import PROJECT, WAREHOUSE, connect, dbt_build
+from conftest import PROJECT, WAREHOUSE, connect
 from dbt_runner import run_dbt
+from focus_helpers import copy_project, edit_attribute_aliases
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "bad_input"
 ODD_KEY = "x-\"odd'.tenant"
@@ -42,12 +42,11 @@ EXPECTED_REASONS = {
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("bad_input")
-    project_vars = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
-    identity = project_vars["identity_aliases"]
-    identity["tenant_id"] = [*identity["tenant_id"], ODD_KEY]
-    result = dbt_build(tmp, str(FIXTURES / "*.jsonl"),
-                       {"quarantine_share_error": 1.0, "unattributed_share_error": 2,
-                        "identity_aliases": identity})
+    project = copy_project(tmp / "project")
+    edit_attribute_aliases(project, add={"tenant_id": [ODD_KEY]})
+    result = run_dbt(tmp, traces_glob=str(FIXTURES / "*.jsonl"),
+                     extra_vars={"quarantine_share_error": 1.0, "unattributed_share_error": 2},
+                     project_dir=project, database=tmp / WAREHOUSE, memory_limit="2GB")
     assert result.returncode == 0, result.output[-4000:]
     return tmp
 

@@ -18,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
 from genai_prices import Usage, calc_price
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,7 +106,12 @@ POLICY = read_csv(oracle.seed_csv(SEEDS, "cost_center_policy"))
 REGISTRY = {r["workflow_id"] for r in read_csv(oracle.seed_csv(SEEDS, "workflow_registry"))}
 PRICES = read_csv(oracle.seed_csv(SEEDS, "llm_prices"))
 TAXONOMY = {r["cost_center"] for r in POLICY}
-ALIASES = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]["identity_aliases"]
+ALIASES = {
+    name: [r["alias_key"] for r in sorted(
+        (r for r in read_csv(SEEDS / "mappings" / "attribute_aliases.csv") if r["field"] == name),
+        key=lambda r: int(r["priority"]))]
+    for name in ("tenant_id", "cost_center", "workflow_id", "actor_id", "actor_type")
+}
 CHANGE_INSTANTS = {
     ms(t)
     for r in PRICES

@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import yaml
 
 from dbt_runner import PROJECT_DIR, DbtRun, run_dbt
+from focus_helpers import edit_attribute_aliases
 from ledger_truth import Report, compare, read_ledger
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
@@ -149,15 +149,14 @@ def _break_price(project: Path, ledger: list[dict[str, str]]) -> tuple[str, str]
 
 
 def test_broken_alias_and_price_row_are_caught(seed11, tmp_path: Path) -> None:
-    """One alias removed (vars) and one price row changed (seed copy): the comparison must flag exactly those calls."""
+    """One alias removed and one price row changed (seed copies): the comparison must flag exactly those calls."""
     root, ledger, _ = seed11
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns(
         ".git", ".venv*", "target", "logs", "warehouse", "data", "exports", "reports", "*.duckdb", "__pycache__"))
     provider, model = _break_price(project, ledger)
-    aliases = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["identity_aliases"]
-    aliases["tenant_id"] = [k for k in aliases["tenant_id"] if k != BROKEN_ALIAS]
-    run = _build(tmp_path / "dbt", root / "traces", {"identity_aliases": aliases}, project_dir=project)
+    edit_attribute_aliases(project, remove={"tenant_id": [BROKEN_ALIAS]})
+    run = _build(tmp_path / "dbt", root / "traces", project_dir=project)
     report = compare(ledger, run.database)
     failed = report.failed
     of_model = {r["call_id"] for r in ledger if (r["expected_pricing_provider"], r["expected_priced_model"]) == (

@@ -5,12 +5,12 @@
     and missing parents just end the walk), plus, for tenant_id, the owner of
     a virtual key (seed virtual_keys) carried on any of those hops. When all
     candidates agree the nearest wins (own span first); when they disagree
-    var identity_trust_order decides (virtual key, then alias key rank, then
+    seed identity_trust_order decides (virtual key, then alias key rank, then
     hop service rank), then the nearest. A tenant disagreement is an
     identity conflict. Rules: docs/attribution_rules.md. -#}
 {%- set fields = recovered_identity_fields() -%}
 {%- set provenance_fields = fields + ['api_key_id'] -%}
-{%- set trust = var('identity_trust_order', {}) -%}
+{%- set trust = identity_trust_order() -%}
 {%- set replaced_columns = [] -%}
 {%- for field in fields -%}
     {%- do replaced_columns.extend([field, field ~ '_source_key']) -%}

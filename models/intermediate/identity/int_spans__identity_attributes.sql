@@ -1,6 +1,6 @@
 {#- Every non-blank identity alias on every span, long form: one row per
     span, identity field and alias key that carries it (the pseudo-field
-    api_key_id holds var virtual_key_aliases). Unlike the canonical columns,
+    api_key_id: API key id keys, seed attribute_aliases). Unlike the canonical columns,
     which keep only the first alias, this keeps every alias, so hops can be
     compared, conflicts seen and alias use reported. -#}
 with

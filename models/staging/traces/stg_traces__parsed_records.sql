@@ -4,7 +4,7 @@
     their rows; everything downstream is rebuilt from this table, so seed and
     alias changes apply without re-parsing. Attribute maps are cleaned here:
     JSON-string containers flattened into prefixed keys and prompt/completion
-    content keys dropped (changing those two vars needs --full-refresh).
+    content keys dropped (changing those two seeds needs --full-refresh).
     Blank and malformed lines are kept as rows too (no span fields). -#}
 {#- delete+insert by source_file; Spark overwrites source_file partitions
     (file_rebuild_config). -#}
@@ -13,8 +13,8 @@
     on_schema_change='fail',
     **file_rebuild_config()
 ) }}
-{%- set containers = var('json_string_containers', []) -%}
-{%- set content_patterns = var('content_attribute_patterns', []) -%}
+{%- set containers = json_string_containers() -%}
+{%- set content_patterns = content_attribute_patterns() -%}
 {%- set content_pattern = '^(' ~ (content_patterns | join('|')) ~ ')' -%}
 {#- The span fields as written, carried unchanged from both formats. -#}
 {%- set raw_span_fields = [

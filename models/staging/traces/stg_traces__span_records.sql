@@ -7,18 +7,18 @@
     their alias keys, validated and put on one convention (input includes
     cache tokens, output includes reasoning tokens); counts that only sit
     in LiteLLM's Python-repr usage text, on the span or on its raw-request
-    child span, come last (var usage_text_aliases). Reason codes:
+    child span, come last (seeds usage_text_keys / usage_text_fields). Reason codes:
     docs/bad_input.md. -#}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
 ] -%}
-{%- set exclusive = var('token_exclusive_sources', {}) -%}
-{%- set usage_text = var('usage_text_aliases', {}) -%}
+{%- set exclusive = token_exclusive_sources() -%}
+{%- set usage_text = usage_text_aliases() -%}
 {%- set usage_text_fields = usage_text.get('fields', {}) -%}
 {%- set usage_text_span_keys = usage_text.get('span_keys', []) -%}
 {%- set usage_text_child_keys = usage_text.get('child_span_keys', []) -%}
-{%- set content_pattern = '^(' ~ (var('content_attribute_patterns', []) | join('|')) ~ ')' -%}
+{%- set content_pattern = '^(' ~ (content_attribute_patterns() | join('|')) ~ ')' -%}
 -- Jinja loops generate most columns here; sqlfluff's layout rules misread
 -- their rendered indentation, and it cannot parse DuckDB lambdas.
 -- noqa: disable=PRS,LT02,LT05
@@ -235,7 +235,7 @@ tokens as (
     select
         *,
         -- One convention: input includes cache read + write, output includes
-        -- reasoning. Sources listed in var token_exclusive_sources report
+        -- reasoning. Sources listed in seed token_exclusive_sources report
         -- them apart and are completed here, exactly once.
         (case when token_reason is null then cast(input_tokens_number as bigint) end)
         + case
