@@ -49,6 +49,7 @@ def model(dbt, session):
     dbt.ref("focus_charges")
     dbt.ref("focus_cost_and_usage")
     dbt.ref("focus_invoice_adjustments")
+    dbt.ref("focus_published")
     dbt.ref("identity_conflicts")
     dbt.ref("invoice_reconciliation")
     dbt.ref("invoice_reconciliation_by_cost_center")

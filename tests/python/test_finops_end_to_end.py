@@ -70,6 +70,16 @@ def _injected_spans() -> list[str]:
     return lines
 
 
+# Every column of May's rows in the FOCUS dataset BI reads, in a stable order.
+MAY_FOCUS_ROWS = "select * from marts.focus_charges where BillingPeriodStart = '2026-05-01' order by all"
+CURRENT_MAY_FOCUS_ROWS = (
+    "select * from (select * from marts.focus_cost_and_usage"
+    " union all by name select * from marts.focus_invoice_adjustments"
+    " union all by name select * from marts.focus_shared_charge_allocations)"
+    " where BillingPeriodStart = '2026-05-01'"
+)
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -133,16 +143,20 @@ def finops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     with (seeds / "negotiated_prices.csv").open("a") as handle:
         handle.write("openai-correction-2026-05,openai,,,,50,,2026-05-01 00:00:00,,Price correction\n")
     corrected = build("corrected")
+    shutil.copy(database, tmp / "corrected.duckdb")  # the reopened build rewrites the file
+    corrected = DbtRun(corrected.returncode, corrected.output, tmp / "corrected.duckdb", corrected.target_dir)
     chargeback_corrected = _query(corrected, "select cost_center, total_cost_usd from marts.chargeback_by_cost_center"
                                              " where billing_period_start = '2026-05-01'")
     restatements = _query(corrected, "select cost_center, published_cost_usd, current_cost_usd, delta_usd"
                                      " from marts.chargeback_restatements")
     published = _query(corrected, "select cost_center, published_cost_usd from marts.chargeback_published")
+    focus_corrected = _query(corrected, MAY_FOCUS_ROWS)
     _write_csv(seeds / "closed_billing_periods.csv", ["billing_period_start", "closed_at"], [])
     reopened = build("reopened")
     return {"first": first, "corrected": corrected, "reopened": reopened, "tmp": tmp,
             "chargeback_first": dict(chargeback_first), "chargeback_corrected": dict(chargeback_corrected),
-            "restatements": restatements, "published": dict(published)}
+            "restatements": restatements, "published": dict(published),
+            "focus_first": _query(first, MAY_FOCUS_ROWS), "focus_corrected": focus_corrected}
 
 
 def test_only_the_expected_error_alerts_fail(finops: dict) -> None:
@@ -239,6 +253,26 @@ def test_closed_month_restated_by_the_price_correction_then_reopened(finops: dic
     assert _query(reopened, "select count(*) from marts.chargeback_published") == [(0,)]
     assert _query(reopened, "select count(*) from marts.chargeback_restatements") == [(0,)]
     assert _results(reopened)["alert_chargeback_restated"] == "pass"
+
+
+def test_closed_month_focus_rows_stay_as_published_then_reopened(finops: dict) -> None:
+    first, corrected, reopened = finops["first"], finops["corrected"], finops["reopened"]
+    assert finops["focus_first"] and _query(first, f"select count(*) from ({CURRENT_MAY_FOCUS_ROWS})") == [
+        (len(finops["focus_first"]),)]
+    # the correction changed May's current FOCUS rows (not their total: May's invoice adjustments absorb it) ...
+    assert _query(corrected, CURRENT_MAY_FOCUS_ROWS + " order by all") != finops["focus_first"]
+    # ... but BI's FOCUS rows of the closed month are the ones published at the first build, column for column
+    assert finops["focus_corrected"] == finops["focus_first"]
+    # and they carry the published chargeback: BilledCost per cost center (calls + allocated shared charges)
+    frozen = dict(_query(corrected, "select x_CostCenter, sum(BilledCost) from marts.focus_charges"
+                                    " where BillingPeriodStart = '2026-05-01' and ChargeCategory != 'Adjustment'"
+                                    " group by x_CostCenter"))
+    assert frozen == finops["published"] == finops["chargeback_first"]
+    # reopening restates them: BI reads the current rows again
+    reopened_rows = _query(reopened, MAY_FOCUS_ROWS)
+    assert reopened_rows != finops["focus_first"]
+    assert reopened_rows == _query(reopened, CURRENT_MAY_FOCUS_ROWS + " order by all")
+    assert _query(reopened, "select count(*) from marts.focus_published") == [(0,)]
 
 
 def test_digest_has_the_budget_money(finops: dict) -> None:
