@@ -56,6 +56,7 @@ def model(dbt, session):
     dbt.ref("metricflow_time_spine")
     dbt.ref("quarantined_spans")
     dbt.ref("unattributed_llm_spend")
+    dbt.ref("unattributed_reallocation")
     exports_path = dbt.config.get("exports_path")
     max_cell_chars = dbt.config.get("max_cell_chars")
     keep_releases = dbt.config.get("keep_releases")

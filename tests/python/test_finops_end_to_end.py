@@ -19,7 +19,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -67,6 +67,9 @@ def _injected_spans() -> list[str]:
     probe = {"tenant_id": "t_acme", "workflow_id": PROBE_WORKFLOW, "actor_id": "svc_probe"}
     for n, day in ((30, "02"), (31, "03")):
         lines += _call(n, f"2026-05-{day}T08:00:00Z", probe, "openai", "gpt-4o-mini", (PROBE_INPUT_TOKENS, 0))
+    # the generated traces are clean: one call of an unmapped tenant fills May's UNATTRIBUTED bucket
+    orphan = {"tenant_id": "t_unmapped_finops", "workflow_id": "wf_invoice_extract", "actor_id": "u_orphan"}
+    lines += _call(40, "2026-05-06T08:00:00Z", orphan, "openai", "gpt-4o-mini", (100_000, 0))
     return lines
 
 
@@ -152,6 +155,8 @@ def finops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     published = _query(corrected, "select cost_center, published_cost_usd from marts.chargeback_published")
     focus_corrected = _query(corrected, MAY_FOCUS_ROWS)
     _write_csv(seeds / "closed_billing_periods.csv", ["billing_period_start", "closed_at"], [])
+    # reopened with the UNATTRIBUTED bucket reallocated by attributed cost: no other mart may change
+    variables["reallocate_unattributed"] = "usage"
     reopened = build("reopened")
     return {"first": first, "corrected": corrected, "reopened": reopened, "tmp": tmp,
             "chargeback_first": dict(chargeback_first), "chargeback_corrected": dict(chargeback_corrected),
@@ -273,6 +278,36 @@ def test_closed_month_focus_rows_stay_as_published_then_reopened(finops: dict) -
     assert reopened_rows != finops["focus_first"]
     assert reopened_rows == _query(reopened, CURRENT_MAY_FOCUS_ROWS + " order by all")
     assert _query(reopened, "select count(*) from marts.focus_published") == [(0,)]
+
+
+def test_unattributed_bucket_reallocated_by_attributed_cost_with_the_var_on(finops: dict) -> None:
+    corrected, reopened = finops["corrected"], finops["reopened"]  # same data; var off, then on
+    assert _query(corrected, "select count(*) from marts.unattributed_reallocation") == [(0,)]
+    # the raw bucket is never hidden nor reduced: the chargeback and unattributed_llm_spend are unchanged
+    # (the current FOCUS rows: focus_charges differs by May's reopening)
+    for mart in ("chargeback_by_cost_center", "unattributed_llm_spend", "focus_cost_and_usage",
+                 "focus_shared_charge_allocations", "focus_invoice_adjustments"):
+        every_row = f"select * from marts.{mart} order by all"
+        assert _query(reopened, every_row) == _query(corrected, every_row), mart
+    chargeback = _query(reopened, "select cost_center, total_cost_usd from marts.chargeback_by_cost_center"
+                                  " where billing_period_start = '2026-05-01'")
+    bucket = dict(chargeback)["UNATTRIBUTED"]
+    assert bucket > 0
+    # oracle: the bucket in 1e-15 units split by attributed cost in micro-dollars, largest remainder
+    weights = {cc: int((cost * 1_000_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+               for cc, cost in chargeback if cc != "UNATTRIBUTED"}
+    units, total_weight = int(bucket * 10**15), sum(weights.values())
+    floors = {cc: units * w // total_weight for cc, w in weights.items()}
+    order = sorted(weights, key=lambda cc: (-(units * weights[cc] % total_weight), cc))
+    want = {cc: Decimal(floors[cc] + (1 if order.index(cc) < units - sum(floors.values()) else 0)) / 10**15
+            for cc in weights}
+    rows = _query(reopened, "select cost_center, reallocated_unattributed_usd, attributed_cost_usd,"
+                            " cost_with_reallocation_usd, unattributed_bucket_usd, reallocation_method"
+                            " from marts.unattributed_reallocation where billing_period_start = '2026-05-01'")
+    assert {cc: part for cc, part, *_ in rows} == want
+    assert sum(part for _, part, *_ in rows) == bucket
+    assert all(with_part == attributed + part and whole == bucket and method == "usage"
+               for _, part, attributed, with_part, whole, method in rows)
 
 
 def test_digest_has_the_budget_money(finops: dict) -> None:
