@@ -19,7 +19,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -67,7 +67,20 @@ def _injected_spans() -> list[str]:
     probe = {"tenant_id": "t_acme", "workflow_id": PROBE_WORKFLOW, "actor_id": "svc_probe"}
     for n, day in ((30, "02"), (31, "03")):
         lines += _call(n, f"2026-05-{day}T08:00:00Z", probe, "openai", "gpt-4o-mini", (PROBE_INPUT_TOKENS, 0))
+    # the generated traces are clean: one call of an unmapped tenant fills May's UNATTRIBUTED bucket
+    orphan = {"tenant_id": "t_unmapped_finops", "workflow_id": "wf_invoice_extract", "actor_id": "u_orphan"}
+    lines += _call(40, "2026-05-06T08:00:00Z", orphan, "openai", "gpt-4o-mini", (100_000, 0))
     return lines
+
+
+# Every column of May's rows in the FOCUS dataset BI reads, in a stable order.
+MAY_FOCUS_ROWS = "select * from marts.focus_charges where BillingPeriodStart = '2026-05-01' order by all"
+CURRENT_MAY_FOCUS_ROWS = (
+    "select * from (select * from marts.focus_cost_and_usage"
+    " union all by name select * from marts.focus_invoice_adjustments"
+    " union all by name select * from marts.focus_shared_charge_allocations)"
+    " where BillingPeriodStart = '2026-05-01'"
+)
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
@@ -133,16 +146,22 @@ def finops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     with (seeds / "pricing" / "negotiated_prices.csv").open("a") as handle:
         handle.write("openai-correction-2026-05,openai,,,,50,,2026-05-01 00:00:00,,Price correction\n")
     corrected = build("corrected")
+    shutil.copy(database, tmp / "corrected.duckdb")  # the reopened build rewrites the file
+    corrected = DbtRun(corrected.returncode, corrected.output, tmp / "corrected.duckdb", corrected.target_dir)
     chargeback_corrected = _query(corrected, "select cost_center, total_cost_usd from marts.chargeback_by_cost_center"
                                              " where billing_period_start = '2026-05-01'")
     restatements = _query(corrected, "select cost_center, published_cost_usd, current_cost_usd, delta_usd"
                                      " from marts.chargeback_restatements")
     published = _query(corrected, "select cost_center, published_cost_usd from marts.chargeback_published")
+    focus_corrected = _query(corrected, MAY_FOCUS_ROWS)
     _write_csv(seeds / "finops" / "closed_billing_periods.csv", ["billing_period_start", "closed_at"], [])
+    # reopened with the UNATTRIBUTED bucket reallocated by attributed cost: no other mart may change
+    variables["reallocate_unattributed"] = "usage"
     reopened = build("reopened")
     return {"first": first, "corrected": corrected, "reopened": reopened, "tmp": tmp,
             "chargeback_first": dict(chargeback_first), "chargeback_corrected": dict(chargeback_corrected),
-            "restatements": restatements, "published": dict(published)}
+            "restatements": restatements, "published": dict(published),
+            "focus_first": _query(first, MAY_FOCUS_ROWS), "focus_corrected": focus_corrected}
 
 
 def test_only_the_expected_error_alerts_fail(finops: dict) -> None:
@@ -239,6 +258,56 @@ def test_closed_month_restated_by_the_price_correction_then_reopened(finops: dic
     assert _query(reopened, "select count(*) from marts.chargeback_published") == [(0,)]
     assert _query(reopened, "select count(*) from marts.chargeback_restatements") == [(0,)]
     assert _results(reopened)["alert_chargeback_restated"] == "pass"
+
+
+def test_closed_month_focus_rows_stay_as_published_then_reopened(finops: dict) -> None:
+    first, corrected, reopened = finops["first"], finops["corrected"], finops["reopened"]
+    assert finops["focus_first"] and _query(first, f"select count(*) from ({CURRENT_MAY_FOCUS_ROWS})") == [
+        (len(finops["focus_first"]),)]
+    # the correction changed May's current FOCUS rows (not their total: May's invoice adjustments absorb it) ...
+    assert _query(corrected, CURRENT_MAY_FOCUS_ROWS + " order by all") != finops["focus_first"]
+    # ... but BI's FOCUS rows of the closed month are the ones published at the first build, column for column
+    assert finops["focus_corrected"] == finops["focus_first"]
+    # and they carry the published chargeback: BilledCost per cost center (calls + allocated shared charges)
+    frozen = dict(_query(corrected, "select x_CostCenter, sum(BilledCost) from marts.focus_charges"
+                                    " where BillingPeriodStart = '2026-05-01' and ChargeCategory != 'Adjustment'"
+                                    " group by x_CostCenter"))
+    assert frozen == finops["published"] == finops["chargeback_first"]
+    # reopening restates them: BI reads the current rows again
+    reopened_rows = _query(reopened, MAY_FOCUS_ROWS)
+    assert reopened_rows != finops["focus_first"]
+    assert reopened_rows == _query(reopened, CURRENT_MAY_FOCUS_ROWS + " order by all")
+    assert _query(reopened, "select count(*) from marts.focus_published") == [(0,)]
+
+
+def test_unattributed_bucket_reallocated_by_attributed_cost_with_the_var_on(finops: dict) -> None:
+    corrected, reopened = finops["corrected"], finops["reopened"]  # same data; var off, then on
+    assert _query(corrected, "select count(*) from marts.unattributed_reallocation") == [(0,)]
+    # the raw bucket is never hidden nor reduced: the chargeback and unattributed_llm_spend are unchanged
+    # (the current FOCUS rows: focus_charges differs by May's reopening)
+    for mart in ("chargeback_by_cost_center", "unattributed_llm_spend", "focus_cost_and_usage",
+                 "focus_shared_charge_allocations", "focus_invoice_adjustments"):
+        every_row = f"select * from marts.{mart} order by all"
+        assert _query(reopened, every_row) == _query(corrected, every_row), mart
+    chargeback = _query(reopened, "select cost_center, total_cost_usd from marts.chargeback_by_cost_center"
+                                  " where billing_period_start = '2026-05-01'")
+    bucket = dict(chargeback)["UNATTRIBUTED"]
+    assert bucket > 0
+    # oracle: the bucket in 1e-15 units split by attributed cost in micro-dollars, largest remainder
+    weights = {cc: int((cost * 1_000_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+               for cc, cost in chargeback if cc != "UNATTRIBUTED"}
+    units, total_weight = int(bucket * 10**15), sum(weights.values())
+    floors = {cc: units * w // total_weight for cc, w in weights.items()}
+    order = sorted(weights, key=lambda cc: (-(units * weights[cc] % total_weight), cc))
+    want = {cc: Decimal(floors[cc] + (1 if order.index(cc) < units - sum(floors.values()) else 0)) / 10**15
+            for cc in weights}
+    rows = _query(reopened, "select cost_center, reallocated_unattributed_usd, attributed_cost_usd,"
+                            " cost_with_reallocation_usd, unattributed_bucket_usd, reallocation_method"
+                            " from marts.unattributed_reallocation where billing_period_start = '2026-05-01'")
+    assert {cc: part for cc, part, *_ in rows} == want
+    assert sum(part for _, part, *_ in rows) == bucket
+    assert all(with_part == attributed + part and whole == bucket and method == "usage"
+               for _, part, attributed, with_part, whole, method in rows)
 
 
 def test_digest_has_the_budget_money(finops: dict) -> None:

@@ -1,12 +1,11 @@
 {#- The complete FOCUS dataset to hand to a FinOps tool: the usage rows plus
-    every other model of FOCUS rows, matched by column name (a column one of
-    them lacks is null in its rows), so BilledCost per InvoiceId sums to each
-    invoice. To add a model of FOCUS rows, add its name to this list. -#}
-{%- set focus_row_models = [
-    'focus_cost_and_usage',
-    'focus_invoice_adjustments',
-    'focus_shared_charge_allocations',
-] -%}
+    every other model of FOCUS rows (macro focus_row_models), matched by
+    column name (a column one of them lacks is null in its rows), so
+    BilledCost per InvoiceId sums to each invoice. A month finance has closed
+    (seed closed_billing_periods) shows its rows as published
+    (focus_published, frozen when the month was closed); every other month
+    shows the current rows. -#}
+{%- set focus_row_models = focus_row_models() -%}
 
 with
 
@@ -17,8 +16,38 @@ with
 
 {% endfor -%}
 
-final as (
+closed as (
+    select * from {{ ref('closed_billing_periods') }}
+),
+
+published as (
+    select * from {{ ref('focus_published') }}
+),
+
+current_rows as (
     {{ union_by_column_name(focus_row_models) }}
+),
+
+-- Rows of months not closed (a row without a billing period is never in a
+-- closed month).
+open_rows as (
+    select current_rows.*
+    from current_rows
+    left join closed
+        on current_rows.BillingPeriodStart = closed.billing_period_start
+    where closed.billing_period_start is null
+),
+
+final as (
+    select * from open_rows
+    union all
+    select
+        {%- for column in (union_columns(focus_row_models) if execute else []) %}
+            published.{{ column.name }}{{ "," if not loop.last }}
+        {%- else %}
+            published.*
+        {%- endfor %}
+    from published
 )
 
 select * from final
