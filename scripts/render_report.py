@@ -390,6 +390,33 @@ def shared_costs(con: duckdb.DuckDBPyConnection) -> Section:
     return Section("shared-costs", "Allocated shared costs per cost center", lead, figure_html(fig, "chart-shared-costs"))
 
 
+def unattributed_reallocation(con: duckdb.DuckDBPyConnection) -> Section:
+    rows = fetch(
+        con,
+        "select strftime(billing_period_start, '%Y-%m') as month, cost_center, reallocation_method,"
+        " unattributed_bucket_usd, reallocated_unattributed_usd, cost_with_reallocation_usd"
+        " from marts.unattributed_reallocation order by month, cost_center",
+    )
+    cells = "".join(
+        "<tr>" + f"<td>{html.escape(r['month'])}</td><td>{html.escape(r['cost_center'])}</td>"
+        f"<td>{html.escape(r['reallocation_method'])}</td><td class='num'>{usd(r['unattributed_bucket_usd'], 4)}</td>"
+        f"<td class='num'>{usd(r['reallocated_unattributed_usd'], 4)}</td>"
+        f"<td class='num'>{usd(r['cost_with_reallocation_usd'], 4)}</td></tr>"
+        for r in rows
+    )
+    table = (
+        "<table id='unattributed-reallocation'><thead><tr><th>Month</th><th>Cost center</th><th>Method</th>"
+        "<th>UNATTRIBUTED bucket</th><th>Reallocated to it</th><th>Cost with reallocation</th></tr></thead>"
+        f"<tbody>{cells}</tbody></table>"
+    )
+    lead = (
+        "The UNATTRIBUTED bucket spread over the attributed cost centers (var reallocate_unattributed: by their "
+        "cost or evenly; parts sum exactly to the bucket). The bucket itself stays in every other chart. "
+        + (f"{len(rows)} row(s)." if rows else "Off in this build (reallocate_unattributed: none).")
+    )
+    return Section("unattributed-reallocation", "UNATTRIBUTED reallocated (optional)", lead, table)
+
+
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;color:#222;background:#fafafa}
 header{background:#1f2937;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:24px}
@@ -439,6 +466,7 @@ def render(db_path: Path, title: str) -> str:
             shared_costs(con),
             spend_anomalies(con),
             unattributed_share(con),
+            unattributed_reallocation(con),
             field_survival(con),
             top_models(con),
             expensive_calls(con),

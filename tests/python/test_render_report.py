@@ -55,6 +55,29 @@ def test_report_is_self_contained(report: Path) -> None:
         assert f'id="{chart}"' in text
     assert "UNATTRIBUTED" in text
     assert "<table id='expensive-calls'>" in text
+    assert "<table id='unattributed-reallocation'>" in text
+
+
+def test_reallocation_section_lists_each_part() -> None:
+    """With var reallocate_unattributed on, the report lists each cost center's part of the bucket."""
+    import duckdb
+
+    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+    import render_report
+
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.unattributed_reallocation as select * from (values"
+            " (date '2026-05-01', 'cc_a', 'usage', 3.00::decimal(38, 9), 2.00::decimal(38, 9), 12.00::decimal(38, 9)),"
+            " (date '2026-05-01', 'cc_b', 'usage', 3.00::decimal(38, 9), 1.00::decimal(38, 9), 6.00::decimal(38, 9)))"
+            " as t(billing_period_start, cost_center, reallocation_method, unattributed_bucket_usd,"
+            " reallocated_unattributed_usd, cost_with_reallocation_usd)"
+        )
+        section = render_report.unattributed_reallocation(con)
+    assert "2 row(s)" in section.lead
+    assert section.body.count("<tr><td>2026-05") == 2
+    assert "cc_a" in section.body and "$2.0000" in section.body and "$1.0000" in section.body
 
 
 def test_charts_render_in_headless_chromium(report: Path, tmp_path: Path) -> None:
