@@ -27,7 +27,17 @@
     ('value', 'tenant_id'), ('key', 'alias_key'), ('rank', 'alias_rank'),
     ('depth', 'distance'), ('span_key', 'hop_span_key'), ('hop', 'hop_label')
 ] -%}
-{%- set trusted_columns = ['span_key', 'depth', 'trust'] -%}
+{%- set output_columns = [
+    ('value', ''), ('key', '_source_key'), ('hop', '_source_hop'),
+    ('depth', '_source_depth'), ('span_key', '_source_span_key')
+] -%}
+{%- set picks = {false: ['near', 'trusted'], true: ['near', 'trusted', 'other']} -%}
+{%- set item_suffixes = {'value': '', 'key': '_key', 'rank': '_rank'} -%}
+{%- set candidate_items = [
+    ('value', 'candidate_value'), ('key', 'candidate_key'), ('rank', 'candidate_rank'),
+    ('hop', 'hop_label'), ('span_key', 'span_key')
+] -%}
+{%- set trusted_columns = ['hop_id', 'depth', 'trust'] -%}
 with
 
 calls as (
@@ -55,8 +65,8 @@ virtual_keys as (
 
 {#- One level of the walk: the state after folding hop `h` (at `distance`)
     into the walker `w` (none at level 0). Candidates are kept as the hop
-    that holds them (span_key and distance); their values are read back from
-    that hop's row once the walk has ended. -#}
+    that holds them (hop_id and distance, numbers: the state stays narrow);
+    their values are read back from that hop's row once the walk has ended. -#}
 {%- for level in range(0, max_depth + 1) %}
     {%- set first = level == 0 %}
 
@@ -64,33 +74,31 @@ virtual_keys as (
         select
             {%- if first %}
                 calls.span_key as call_span_key,
+                h.hop_id as call_hop_id,
                 calls.started_at as call_at,
             {%- else %}
                 w.call_span_key,
+                w.call_hop_id,
                 w.call_at,
             {%- endif %}
             {{ level }} as distance,
-            h.span_key as hop_span_key,
-            h.hop_label,
-            h.parent_span_key as next_span_key,
+            h.hop_id,
+            h.parent_hop_id as next_hop_id,
             coalesce(
                 {{ level }} < {{ max_depth }}
-                and h.is_parent_arrived
-                and h.parent_span_key != {{ 'calls.span_key' if first else 'w.call_span_key' }},
+                and h.parent_hop_id != {{ 'h.hop_id' if first else 'w.call_hop_id' }},
                 false
             ) as has_next,
-            {%- for key, rank, key_trust in key_aliases %}
-                h.api_key_id__{{ rank }} as hop_api_key_id__{{ rank }},
-            {%- endfor %}
+            h.api_key_id__near is not null as has_api_key,
             {%- for field in fields %}
                 {%- set found = 'h.' ~ field ~ '__near is not null' %}
                 {%- set hop_candidate = {
-                    'span_key': 'case when ' ~ found ~ ' then h.span_key end',
+                    'hop_id': 'case when ' ~ found ~ ' then h.hop_id end',
                     'depth': 'case when ' ~ found ~ ' then ' ~ level ~ ' end',
                     'trust': 'h.' ~ field ~ '__trusted_key_rank * 1000 + h.service_trust_rank'
                 } %}
                 {%- if first %}
-                    {%- for column in ['span_key', 'depth'] %}
+                    {%- for column in ['hop_id', 'depth'] %}
                         {{ hop_candidate[column] }} as {{ field }}__n_{{ column }},
                     {%- endfor %}
                     {%- for column in trusted_columns %}
@@ -100,7 +108,7 @@ virtual_keys as (
                     h.{{ field }}__high,
                 {%- else %}
                     -- Nearest: the walker's, else this hop's.
-                    {%- for column in ['span_key', 'depth'] %}
+                    {%- for column in ['hop_id', 'depth'] %}
                         coalesce(w.{{ field }}__n_{{ column }}, {{ hop_candidate[column] }})
                             as {{ field }}__n_{{ column }},
                     {%- endfor %}
@@ -125,23 +133,23 @@ virtual_keys as (
                 its first differing one). #}
             {%- if first %}
                 h.tenant_id__near as tenant_id__n_value,
-                case when h.tenant_id__other is not null then h.span_key end as tenant_id__c_span_key,
+                case when h.tenant_id__other is not null then h.hop_id end as tenant_id__c_hop_id,
                 case when h.tenant_id__other is not null then 0 end as tenant_id__c_depth,
                 false as tenant_id__c_is_near
             {%- else %}
                 coalesce(w.tenant_id__n_value, h.tenant_id__near) as tenant_id__n_value,
-                {%- for column, hop_value in [('span_key', 'h.span_key'), ('depth', level | string)] %}
+                {%- for column, hop_value in [('hop_id', 'h.hop_id'), ('depth', level | string)] %}
                     case
                         when w.tenant_id__n_value is null
                             then case when h.tenant_id__other is not null then {{ hop_value }} end
-                        when w.tenant_id__c_span_key is not null then w.tenant_id__c_{{ column }}
+                        when w.tenant_id__c_hop_id is not null then w.tenant_id__c_{{ column }}
                         when h.tenant_id__near != w.tenant_id__n_value then {{ hop_value }}
                         when h.tenant_id__other is not null then {{ hop_value }}
                     end as tenant_id__c_{{ column }},
                 {%- endfor %}
                 case
                     when w.tenant_id__n_value is null then false
-                    when w.tenant_id__c_span_key is not null then w.tenant_id__c_is_near
+                    when w.tenant_id__c_hop_id is not null then w.tenant_id__c_is_near
                     else coalesce(h.tenant_id__near != w.tenant_id__n_value, false)
                 end as tenant_id__c_is_near
             {%- endif %}
@@ -152,7 +160,7 @@ virtual_keys as (
         {%- else %}
             from level_{{ level - 1 }} as w
             inner join hops as h
-                on w.next_span_key = h.span_key
+                on w.next_hop_id = h.hop_id
             where w.has_next
         {%- endif %}
     ),
@@ -169,90 +177,129 @@ walked as (
     {%- endfor %}
 ),
 
--- The candidates' values, read back from the hops that hold them. For the
--- tenant every candidate the decision below needs; for the other fields the
--- winner: the most trusted when the hops disagree, else the nearest.
-resolved as (
-    select
-        walked.tenant_id__low,
-        walked.tenant_id__high,
-        {%- for kind, value, key, rank in [
-            ('n', 'tenant_id__near', 'tenant_id__near_key', 'tenant_id__near_rank'),
-            ('t', 'tenant_id__trusted', 'tenant_id__trusted_key', none),
-            ('c', none, none, none)
-        ] %}
-            {%- if kind == 'c' %}
-                case when walked.tenant_id__c_is_near then tenant_c.tenant_id__near else tenant_c.tenant_id__other end
-                    as tenant_id__c_value,
-                case
-                    when walked.tenant_id__c_is_near then tenant_c.tenant_id__near_key
-                    else tenant_c.tenant_id__other_key
-                end as tenant_id__c_key,
-                case
-                    when walked.tenant_id__c_is_near then tenant_c.tenant_id__near_rank
-                    else tenant_c.tenant_id__other_rank
-                end as tenant_id__c_rank,
-            {%- else %}
-                tenant_{{ kind }}.{{ value }} as tenant_id__{{ kind }}_value,
-                tenant_{{ kind }}.{{ key }} as tenant_id__{{ kind }}_key,
-                {%- if rank %}
-                    tenant_{{ kind }}.{{ rank }} as tenant_id__{{ kind }}_rank,
-                {%- endif %}
-            {%- endif %}
-            tenant_{{ kind }}.hop_label as tenant_id__{{ kind }}_hop,
-            walked.tenant_id__{{ kind }}_depth,
-            walked.tenant_id__{{ kind }}_span_key,
-        {%- endfor %}
-        {%- for field in fields if field != 'tenant_id' %}
-            {%- set disagree = 'walked.' ~ field ~ '__low != walked.' ~ field ~ '__high' %}
-            case when {{ disagree }} then {{ field }}_hop.{{ field }}__trusted else {{ field }}_hop.{{ field }}__near end
-                as {{ field }},
-            case
-                when {{ disagree }} then {{ field }}_hop.{{ field }}__trusted_key
-                else {{ field }}_hop.{{ field }}__near_key
-            end as {{ field }}_source_key,
-            {{ field }}_hop.hop_label as {{ field }}_source_hop,
-            case when {{ disagree }} then walked.{{ field }}__t_depth else walked.{{ field }}__n_depth end
-                as {{ field }}_source_depth,
-            {{ field }}_hop.span_key as {{ field }}_source_span_key,
-        {%- endfor %}
-        walked.call_span_key
-    from walked
-    {%- for kind in ['n', 't', 'c'] %}
-        left join hops as tenant_{{ kind }}
-            on walked.tenant_id__{{ kind }}_span_key = tenant_{{ kind }}.span_key
-    {%- endfor %}
-    {%- for field in fields if field != 'tenant_id' %}
-        left join hops as {{ field }}_hop
-            on
-                case
-                    when walked.{{ field }}__low != walked.{{ field }}__high then walked.{{ field }}__t_span_key
-                    else walked.{{ field }}__n_span_key
-                end = {{ field }}_hop.span_key
-    {%- endfor %}
-),
-
--- Hops carrying an API key, and the tenant owning the key at the call.
-key_hops as (
-    {%- for level in range(0, max_depth + 1) %}
+-- The candidates whose values are read back from the hops that hold them:
+-- for the tenant every one the decision below needs (nearest, most trusted,
+-- nearest differing); for the other fields the winner (the most trusted
+-- when the hops disagree, else the nearest). Long, so that one join to the
+-- hops reads them all.
+{%- set candidates = [
+    ('tenant_id__n', 'tenant_id', "'near'", 'tenant_id__n_hop_id'),
+    ('tenant_id__t', 'tenant_id', "'trusted'", 'tenant_id__t_hop_id'),
+    ('tenant_id__c', 'tenant_id', "case when tenant_id__c_is_near then 'near' else 'other' end", 'tenant_id__c_hop_id')
+] %}
+{%- for field in fields if field != 'tenant_id' %}
+    {%- set disagree = field ~ '__low != ' ~ field ~ '__high' %}
+    {%- do candidates.append((
+        field, field,
+        "case when " ~ disagree ~ " then 'trusted' else 'near' end",
+        "case when " ~ disagree ~ " then " ~ field ~ "__t_hop_id else " ~ field ~ "__n_hop_id end"
+    )) %}
+{%- endfor %}
+candidate_hops as (
+    {%- for name, field, pick, hop_id in candidates %}
         select
             call_span_key,
-            call_at,
-            distance,
-            hop_span_key,
-            {%- for key, rank, key_trust in key_aliases %}
-                hop_api_key_id__{{ rank }},
-            {%- endfor %}
-            hop_label
-        from level_{{ level }}
-        where
-            {%- for key, rank, key_trust in key_aliases %}
-                {{ "or " if not loop.first }}hop_api_key_id__{{ rank }} is not null
-            {%- endfor %}
+            '{{ name }}' as candidate,
+            '{{ field }}' as identity_field,
+            {{ pick }} as pick,
+            {{ hop_id }} as hop_id
+        from walked
+        where {{ hop_id }} is not null
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
+),
+
+candidate_values as (
+    select
+        candidate_hops.call_span_key,
+        candidate_hops.candidate,
+        {%- for item in ['value', 'key', 'rank'] %}
+            case candidate_hops.identity_field
+                {%- for field in fields %}
+                    when '{{ field }}' then
+                        case candidate_hops.pick
+                            {%- for pick in picks[field == 'tenant_id'] if not (pick == 'trusted' and item == 'rank') %}
+                                when '{{ pick }}' then hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }}
+                            {%- endfor %}
+                        end
+                {%- endfor %}
+            end as candidate_{{ item }},
+        {%- endfor %}
+        hops.hop_label,
+        hops.span_key
+    from candidate_hops
+    inner join hops
+        on candidate_hops.hop_id = hops.hop_id
+),
+
+candidate_columns as (
+    select
+        {%- for name, field, pick, hop_id in candidates %}
+            {%- for item, source in candidate_items %}
+                max(case when candidate = '{{ name }}' then {{ source }} end) as {{ name }}_{{ item }},
+            {%- endfor %}
+        {%- endfor %}
+        call_span_key
+    from candidate_values
+    group by call_span_key
+),
+
+resolved as (
+    select
+        walked.tenant_id__low,
+        walked.tenant_id__high,
+        {%- for kind in ['n', 't', 'c'] %}
+            {%- for item in ['value', 'key', 'rank', 'hop', 'span_key'] %}
+                candidate_columns.tenant_id__{{ kind }}_{{ item }},
+            {%- endfor %}
+            walked.tenant_id__{{ kind }}_depth,
+        {%- endfor %}
+        {%- for field in fields if field != 'tenant_id' %}
+            candidate_columns.{{ field }}_value as {{ field }},
+            candidate_columns.{{ field }}_key as {{ field }}_source_key,
+            candidate_columns.{{ field }}_hop as {{ field }}_source_hop,
+            case
+                when walked.{{ field }}__low != walked.{{ field }}__high then walked.{{ field }}__t_depth
+                else walked.{{ field }}__n_depth
+            end as {{ field }}_source_depth,
+            candidate_columns.{{ field }}_span_key as {{ field }}_source_span_key,
+        {%- endfor %}
+        walked.call_span_key
+    from walked
+    left join candidate_columns
+        on walked.call_span_key = candidate_columns.call_span_key
+),
+
+-- Hops carrying an API key, and the tenant owning the key at the call.
+key_hops as (
+    select
+        walk.call_span_key,
+        walk.call_at,
+        walk.distance,
+        hops.hop_id,
+        hops.span_key as hop_span_key,
+        {%- for key, rank, key_trust in key_aliases %}
+            hops.api_key_id__{{ rank }} as hop_api_key_id__{{ rank }},
+        {%- endfor %}
+        hops.hop_label
+    from (
+        {%- for level in range(0, max_depth + 1) %}
+            select
+                call_span_key,
+                call_at,
+                distance,
+                hop_id
+            from level_{{ level }}
+            where has_api_key
+            {%- if not loop.last %}
+                union all
+            {%- endif %}
+        {%- endfor %}
+    ) as walk
+    inner join hops
+        on walk.hop_id = hops.hop_id
 ),
 
 key_tenants as (
@@ -370,11 +417,16 @@ tenant_candidates as (
             tenant_decided.is_key_nearest
         ) as is_key_winner,
         {%- for column in near_columns %}
-            case when tenant_decided.is_key_first_claim then keys.n_{{ column }} else resolved.tenant_id__n_{{ column }} end
+            case
+                when tenant_decided.is_key_first_claim then keys.n_{{ column }}
+                else resolved.tenant_id__n_{{ column }}
+            end
                 as first_{{ column }},
         {%- endfor %}
         -- Each side's nearest candidate that differs from the first claim.
-        {%- set first_value = 'case when tenant_decided.is_key_first_claim then keys.n_value else resolved.tenant_id__n_value end' %}
+        {%- set first_value -%}
+            case when tenant_decided.is_key_first_claim then keys.n_value else resolved.tenant_id__n_value end
+        {%- endset %}
         {%- for column in near_columns %}
             case
                 when resolved.tenant_id__n_value != {{ first_value }} then resolved.tenant_id__n_{{ column }}
@@ -416,7 +468,7 @@ final as (
         resolved.call_span_key as span_key,
         {%- for field in fields %}
             {%- if field == 'tenant_id' %}
-                {%- for column, suffix in [('value', ''), ('key', '_source_key'), ('hop', '_source_hop'), ('depth', '_source_depth'), ('span_key', '_source_span_key')] %}
+                {%- for column, suffix in output_columns %}
                     case
                         when tenant_claims.is_key_winner then keys.n_{{ column }}
                         when tenant_claims.has_disagreement then resolved.tenant_id__t_{{ column }}
@@ -438,7 +490,7 @@ final as (
                 else resolved.tenant_id__n_value
             end
         {%- endset %}
-        {%- for column, suffix in [('value', ''), ('key', '_source_key'), ('hop', '_source_hop'), ('depth', '_source_depth')] %}
+        {%- for column, suffix in output_columns[:-1] %}
             case
                 when not tenant_claims.has_disagreement then null
                 when tenant_claims.first_value != {{ winner_value }} then tenant_claims.first_{{ column }}

@@ -22,11 +22,20 @@ spans as {{ cte_inline_hint() }} (
     from {{ ref('stg_traces__spans') }}
 ),
 
+-- A number per span, in span_key order, so the walk's state holds numbers.
+numbered as (
+    select
+        span_key,
+        row_number() over (order by span_key) as hop_id
+    from spans
+),
+
 alias_values as (
     select
         spans.span_key,
         spans.parent_span_key,
-        parent.span_key is not null as is_parent_arrived,
+        own.hop_id,
+        parent.hop_id as parent_hop_id,
         {%- for field in fields %}
             {%- for key, rank, key_trust in identity_field_aliases(field) %}
                 {{ nonblank(map_get('spans.attributes', key)) }}
@@ -36,7 +45,9 @@ alias_values as (
         {{ hop_label('spans.service_name', 'spans.span_name') }} as hop_label,
         {{ trust_rank('spans.service_name', trust.get('services', ['*'])) }} as service_trust_rank
     from spans
-    left join spans as parent
+    inner join numbered as own
+        on spans.span_key = own.span_key
+    left join numbered as parent
         on spans.parent_span_key = parent.span_key
 ),
 
@@ -51,7 +62,8 @@ final as (
     select
         span_key,
         parent_span_key,
-        is_parent_arrived,
+        hop_id,
+        parent_hop_id,
         hop_label,
         {%- for field in fields %}
             {%- set aliases = identity_field_aliases(field) %}

@@ -65,9 +65,10 @@ level_0 as (
                 {{ level }} < {{ max_depth }}
                 and parent.is_parent_arrived
                 and parent.parent_span_key != walk.span_key
-                {%- for passed in range(1, level + 1) %}
-                    and parent.parent_span_key != {{ 'parent.span_key' if passed == level else 'walk.ancestor_' ~ passed }}
-                {%- endfor %},
+                {%- for passed in range(1, level) %}
+                    and parent.parent_span_key != walk.ancestor_{{ passed }}
+                {%- endfor %}
+                and parent.parent_span_key != parent.span_key,
                 false
             ) as has_next
         from level_{{ level - 1 }} as walk
