@@ -58,3 +58,74 @@
         "coalesce(" ~ span_name_expr ~ ", '(no name)')"
     ]) }}
 {%- endmacro %}
+
+{#- trust_rank() for a constant alias key, worked out when the model compiles
+    (the same entries and order), so a hop's most trusted alias is picked by
+    a coalesce over the keys in trust order instead of a sort at run time. -#}
+{% macro trust_rank_of(key, entries) -%}
+    {%- set ns = namespace(rank=none, default=entries | length) -%}
+    {%- for entry in entries -%}
+        {%- if entry == '*' -%}
+            {%- set ns.default = loop.index0 -%}
+        {%- elif ns.rank is none and entry.endswith('*') and key.startswith(entry[:-1]) -%}
+            {%- set ns.rank = loop.index0 -%}
+        {%- elif ns.rank is none and key == entry -%}
+            {%- set ns.rank = loop.index0 -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(ns.default if ns.rank is none else ns.rank) }}
+{%- endmacro %}
+
+{#- The alias keys of an identity field (pseudo-field api_key_id: var
+    attribute_aliases field api_key_id) as (key, alias_rank, key_trust_rank), in alias order. -#}
+{% macro identity_field_aliases(field) -%}
+    {%- set keys = virtual_key_aliases() if field == 'api_key_id' else field_aliases(field) -%}
+    {%- set trust_keys = identity_trust_order().get('keys', ['*']) -%}
+    {%- set rows = [] -%}
+    {%- for key in keys -%}
+        {%- do rows.append((key, loop.index, trust_rank_of(key, trust_keys))) -%}
+    {%- endfor -%}
+    {{ return(rows) }}
+{%- endmacro %}
+
+{#- The first non-null of the columns <field>__<alias_rank> in the order of
+    `aliases` (identity_field_aliases rows), optionally skipping values equal
+    to `differs_from`; and the key, alias rank and key trust rank of it. -#}
+{% macro _first_alias_case(field, aliases, differs_from, item) -%}
+    case
+        {%- for key, rank, key_trust in aliases %}
+        when {{ field }}__{{ rank }} is not null
+            {%- if differs_from %} and {{ field }}__{{ rank }} != {{ differs_from }}{% endif %}
+            then {% if item == 'value' %}{{ field }}__{{ rank }}
+            {%- elif item == 'key' %}{{ dbt.string_literal(dbt.escape_single_quotes(key)) }}
+            {%- elif item == 'rank' %}{{ rank }}
+            {%- else %}{{ key_trust }}{% endif %}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{% macro first_alias_value(field, aliases, differs_from=none) -%}
+    {{ _first_alias_case(field, aliases, differs_from, 'value') }}
+{%- endmacro %}
+
+{% macro first_alias_key(field, aliases, differs_from=none) -%}
+    {{ _first_alias_case(field, aliases, differs_from, 'key') }}
+{%- endmacro %}
+
+{% macro first_alias_rank(field, aliases, differs_from=none) -%}
+    {{ _first_alias_case(field, aliases, differs_from, 'rank') }}
+{%- endmacro %}
+
+{% macro first_alias_key_trust(field, aliases, differs_from=none) -%}
+    {{ _first_alias_case(field, aliases, differs_from, 'key_trust') }}
+{%- endmacro %}
+
+{#- The lowest / highest non-null of the expressions (null when all are
+    null), whether the engine's least/greatest skips nulls or not. -#}
+{% macro least_of(expressions) -%}
+    coalesce(least({{ expressions | join(', ') }}), {{ expressions | join(', ') }})
+{%- endmacro %}
+
+{% macro greatest_of(expressions) -%}
+    coalesce(greatest({{ expressions | join(', ') }}), {{ expressions | join(', ') }})
+{%- endmacro %}

@@ -7,11 +7,55 @@
 {%- endfor -%}
 {%- set any_failed_lookup = reason_flags | join(' or ') -%}
 {%- set actor_prefixes = mapping_rows('actor_type_prefixes', 'actor_id_prefix', 'actor_type', 'actor_type_prefixes') -%}
+{%- set identity_columns = [] -%}
+{%- for field in recovered_identity_fields() + ['api_key_id'] -%}
+    {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth', '_source_span_key'] -%}
+        {%- do identity_columns.append(field ~ suffix) -%}
+    {%- endfor -%}
+{%- endfor -%}
+{%- do identity_columns.extend([
+    'tenant_id_source_kind', 'virtual_key_tenant_id', 'is_identity_conflict', 'identity_conflict_kind',
+    'claimed_tenant_id', 'claimed_tenant_id_source_key', 'claimed_tenant_id_source_hop',
+    'claimed_tenant_id_source_depth'
+]) -%}
+{%- set replaced_columns = [] -%}
+{%- for field in recovered_identity_fields() -%}
+    {%- do replaced_columns.extend([field, field ~ '_source_key']) -%}
+{%- endfor -%}
 with
 
-calls as {{ cte_inline_hint() }} (
-    -- Priced calls with identity recovered along the trace.
-    select * from {{ ref('int_llm_calls__identity_recovered') }}
+priced as {{ cte_inline_hint() }} (
+    select * from {{ ref('int_llm_calls__priced') }}
+),
+
+identity as (
+    select
+        {%- for column in identity_columns %}
+            {{ column }},
+        {%- endfor %}
+        span_key
+    from {{ ref('int_llm_calls__identity_recovered') }}
+),
+
+lineage as (
+    select
+        span_key,
+        has_agent_ancestor
+    from {{ ref('int_spans__lineage') }}
+),
+
+-- Priced calls with identity recovered along the trace (replacing the call
+-- span's own identity columns).
+calls as (
+    select
+        {{ star_except('priced', replaced_columns, ref('int_llm_calls__priced')) }},
+        {%- for column in identity_columns[:-1] %}
+            identity.{{ column }},
+        {%- endfor %}
+        identity.{{ identity_columns[-1] }}
+    from priced
+    left join identity
+        on priced.span_key = identity.span_key
 ),
 
 policy as (
@@ -20,25 +64,6 @@ policy as (
 
 workflows as (
     select * from {{ ref('workflow_registry') }}
-),
-
-ancestry as (
-    select * from {{ ref('int_spans__ancestry') }}
-),
-
-spans as (
-    select * from {{ ref('int_spans__canonicalized') }}
-),
-
--- Calls below an agent hop were initiated by that agent.
-agent_initiated_calls as (
-    select distinct ancestry.span_key
-    from ancestry
-    inner join spans
-        on ancestry.ancestor_span_key = spans.span_key
-    where
-        lower(spans.operation) in ('invoke_agent', 'create_agent')
-        or spans.span_name like 'invoke_agent%'
 ),
 
 cost_center_taxonomy as (
@@ -66,7 +91,8 @@ joined as (
         cost_center_taxonomy.cost_center is not null as is_trace_cost_center_known,
         workflows.workflow_id is not null as is_workflow_registered,
         workflows.budget_owner,
-        agent_initiated_calls.span_key is not null as is_agent_initiated
+        -- Calls below an agent hop were initiated by that agent.
+        coalesce(lineage.has_agent_ancestor, false) as is_agent_initiated
     from calls
     left join policy_in_force
         on calls.span_key = policy_in_force.span_key
@@ -74,8 +100,8 @@ joined as (
         on calls.cost_center = cost_center_taxonomy.cost_center
     left join workflows
         on calls.workflow_id = workflows.workflow_id
-    left join agent_initiated_calls
-        on calls.span_key = agent_initiated_calls.span_key
+    left join lineage
+        on calls.span_key = lineage.span_key
 ),
 
 flagged as (

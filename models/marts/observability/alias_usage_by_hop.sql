@@ -2,15 +2,51 @@
     key id), by hop service and span role, with the days it was first and
     last seen and how often it was the key a span's value was read from. An
     alias no hop has sent for a while can be retired; a non-canonical alias
-    still in use names the hop whose forwarding rule to fix. -#}
+    still in use names the hop whose forwarding rule to fix.
+    Needs every alias on every span, not only each span's winning one, so it
+    reads them here from the span attributes (one row per span, field and
+    alias key carrying a non-blank value; pseudo-field api_key_id for var
+    virtual_key_aliases) and aggregates them at once. -#}
 with
 
-identity_attributes as {{ cte_inline_hint() }} (
-    select * from {{ ref('int_spans__identity_attributes') }}
+spans as (
+    select
+        span_key,
+        trace_id,
+        service_name,
+        attributes
+    from {{ ref('stg_traces__spans') }}
 ),
 
 lineage as (
-    select * from {{ ref('int_spans__lineage') }}
+    select
+        span_key,
+        span_role,
+        span_date
+    from {{ ref('int_spans__lineage') }}
+),
+
+alias_registry as (
+    {{ identity_alias_registry() }}
+),
+
+entries as (
+    {{ map_entry_rows('spans', ['span_key', 'trace_id', 'service_name'], 'attributes') }}
+),
+
+identity_attributes as (
+    select
+        entries.span_key,
+        entries.trace_id,
+        entries.service_name,
+        alias_registry.identity_field,
+        alias_registry.alias_key,
+        alias_registry.alias_rank,
+        alias_registry.alias_key = alias_registry.identity_field as is_canonical_key
+    from entries
+    inner join alias_registry
+        on entries.attribute_key = alias_registry.alias_key
+    where {{ nonblank('entries.attribute_value') }} is not null
 ),
 
 -- The alias a span's canonical value was read from (first by alias order).

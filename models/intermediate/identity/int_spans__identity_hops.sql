@@ -1,0 +1,101 @@
+{#- One row per span as a hop of identity recovery: for each identity field
+    (and pseudo-field api_key_id, seed attribute_aliases) the span's own
+    candidates reduced once: the first alias by alias order (the nearest
+    candidate when the trace agrees), the first by seed identity_trust_order
+    key rank then alias order (when it disagrees), and the lowest and highest
+    value (the trace disagrees iff they differ). For tenant_id also the first
+    alias whose value differs from the first one (a losing claim). Blank
+    values are missing, values are compared as sent (no normalisation), as in
+    docs/attribution_rules.md. int_llm_calls__identity_recovered walks these
+    rows up the parent chain. -#}
+{%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
+{%- set trust = identity_trust_order() -%}
+with
+
+spans as {{ cte_inline_hint() }} (
+    select
+        span_key,
+        parent_span_key,
+        service_name,
+        span_name,
+        attributes
+    from {{ ref('stg_traces__spans') }}
+),
+
+-- A number per span, in span_key order, so the walk's state holds numbers.
+numbered as (
+    select
+        span_key,
+        row_number() over (order by span_key) as hop_id
+    from spans
+),
+
+alias_values as (
+    select
+        spans.span_key,
+        spans.parent_span_key,
+        own.hop_id,
+        parent.hop_id as parent_hop_id,
+        {%- for field in fields %}
+            {%- for key, rank, key_trust in identity_field_aliases(field) %}
+                {{ nonblank(map_get('spans.attributes', key)) }}
+                    as {{ field }}__{{ rank }},
+            {%- endfor %}
+        {%- endfor %}
+        {{ hop_label('spans.service_name', 'spans.span_name') }} as hop_label,
+        {{ trust_rank('spans.service_name', trust.get('services', ['*'])) }} as service_trust_rank
+    from spans
+    inner join numbered as own
+        on spans.span_key = own.span_key
+    left join numbered as parent
+        on spans.parent_span_key = parent.span_key
+),
+
+with_near as (
+    select
+        *,
+        {{ first_alias_value('tenant_id', identity_field_aliases('tenant_id')) }} as tenant_near_value
+    from alias_values
+),
+
+final as (
+    select
+        span_key,
+        parent_span_key,
+        hop_id,
+        parent_hop_id,
+        hop_label,
+        {%- for field in fields %}
+            {%- set aliases = identity_field_aliases(field) %}
+            {%- set by_trust = aliases | sort(attribute='2') %}
+            {%- set values = [] %}
+            {%- for key, rank, key_trust in aliases %}{% do values.append(field ~ '__' ~ rank) %}{% endfor %}
+            {{ first_alias_value(field, aliases) }} as {{ field }}__near,
+            {{ first_alias_key(field, aliases) }} as {{ field }}__near_key,
+            {{ first_alias_rank(field, aliases) }} as {{ field }}__near_rank,
+            {{ first_alias_value(field, by_trust) }} as {{ field }}__trusted,
+            {{ first_alias_key(field, by_trust) }} as {{ field }}__trusted_key,
+            {{ first_alias_key_trust(field, by_trust) }} as {{ field }}__trusted_key_rank,
+            {%- if values | length == 1 %}
+                {{ values[0] }} as {{ field }}__low,
+                {{ values[0] }} as {{ field }}__high,
+            {%- else %}
+                least({{ values | join(', ') }}) as {{ field }}__low,
+                greatest({{ values | join(', ') }}) as {{ field }}__high,
+            {%- endif %}
+            {%- if field == 'tenant_id' %}
+                {{ first_alias_value(field, aliases, 'tenant_near_value') }} as tenant_id__other,
+                {{ first_alias_key(field, aliases, 'tenant_near_value') }} as tenant_id__other_key,
+                {{ first_alias_rank(field, aliases, 'tenant_near_value') }} as tenant_id__other_rank,
+            {%- endif %}
+            {%- if field == 'api_key_id' %}
+                {%- for value in values %}
+                    {{ value }},
+                {%- endfor %}
+            {%- endif %}
+        {%- endfor %}
+        service_trust_rank
+    from with_near
+)
+
+select * from final
