@@ -35,3 +35,20 @@
 {% macro spark__file_rebuild_config() -%}
     {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['source_file']}) }}
 {%- endmacro %}
+
+{#- Whether the staged records are read by a post-hook, one statement per
+    batch of files (insert_parsed_records_in_batches), rather than by the
+    model's own statement: DuckDB holds every file scan's buffers until its
+    statement ends, so one statement over thousands of files ran out of
+    memory; other engines stream the files in the model's statement. -#}
+{% macro stages_files_in_batches() -%}
+    {{ return(adapter.dispatch('stages_files_in_batches', 'llm_spend_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__stages_files_in_batches() -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+{% macro duckdb__stages_files_in_batches() -%}
+    {{ return(true) }}
+{%- endmacro %}

@@ -48,12 +48,14 @@
     {{ return(adapter.dispatch('entries_concat', 'llm_spend_attribution')(list_exprs)) }}
 {%- endmacro %}
 
+{#- One flatten over the lists (not nested list_concat calls), so the SQL
+    stays shallow; a null list adds nothing, as with list_concat. -#}
 {% macro duckdb__entries_concat(list_exprs) -%}
-    {%- set ns = namespace(expr=none) -%}
-    {%- for part in list_exprs -%}
-        {%- set ns.expr = part if ns.expr is none else 'list_concat(' ~ ns.expr ~ ', ' ~ part ~ ')' -%}
-    {%- endfor -%}
-    {{ ns.expr }}
+    {%- if list_exprs | length == 1 -%}
+        {{ list_exprs[0] }}
+    {%- else -%}
+        flatten([{{ list_exprs | join(', ') }}])
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Entry lists concatenated; on a repeated key the first list wins. -#}

@@ -38,12 +38,12 @@
     {%- if containers | length == 0 -%}
         {{ map_expr }}
     {%- else -%}
-    {%- set ns = namespace(entries=none) -%}
-    {%- for part in containers_entries(map_expr, containers) -%}
-        {%- set ns.entries = part if ns.entries is none else 'list_concat(' ~ ns.entries ~ ', ' ~ part ~ ')' -%}
-    {%- endfor %}
+    {#- One flatten over the parts (not nested list_concat calls): the SQL
+        stays shallow enough for sqlfluff to parse. -#}
     map_concat(
-        coalesce(map_from_entries({{ duckdb__first_key_wins(ns.entries) }}), map()),
+        coalesce(map_from_entries({{ duckdb__first_key_wins(
+            'flatten([' ~ (containers_entries(map_expr, containers) | join(', ')) ~ '])'
+        ) }}), map()),
         {{ map_expr }}
     )
     {%- endif -%}
@@ -102,4 +102,24 @@
 
 {% macro duckdb__null_string_map() -%}
     cast(null as map(varchar, varchar))
+{%- endmacro %}
+
+{#- The value of a MAP at a key given as a SQL expression (a column; null
+    when the key is null or absent). DuckDB and Spark both index a map by
+    an expression. -#}
+{% macro map_value_at(map_expr, key_expr) -%}
+    {{ return(adapter.dispatch('map_value_at', 'llm_spend_attribution')(map_expr, key_expr)) }}
+{%- endmacro %}
+
+{% macro default__map_value_at(map_expr, key_expr) -%}
+    {{ map_expr }}[{{ key_expr }}]
+{%- endmacro %}
+
+{#- The keys of a MAP as a list (DuckDB and Spark: map_keys). -#}
+{% macro map_key_list(map_expr) -%}
+    {{ return(adapter.dispatch('map_key_list', 'llm_spend_attribution')(map_expr)) }}
+{%- endmacro %}
+
+{% macro default__map_key_list(map_expr) -%}
+    map_keys({{ map_expr }})
 {%- endmacro %}

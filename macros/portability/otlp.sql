@@ -156,11 +156,15 @@
     each key kept (map_from_entries rejects repeated keys). `list_expr`
     should be a column: it is read once per element. -#}
 {% macro duckdb__first_key_wins(list_expr) -%}
-    list_filter(
-        {{ list_expr }},
-        lambda entry, position: entry.key is not null
-        and position = list_position(list_transform({{ list_expr }}, lambda e: e.key), entry.key)
-    )
+    {#- list_zip makes a null list empty: null stays null. -#}
+    case when {{ list_expr }} is not null then list_transform(
+        list_filter(
+            list_zip({{ list_expr }}, range(1, len({{ list_expr }}) + 1)),
+            lambda entry: entry[1].key is not null
+            and entry[2] = list_position(list_transform({{ list_expr }}, lambda e: e.key), entry[1].key)
+        ),
+        lambda entry: entry[1]
+    ) end
 {%- endmacro %}
 
 {% macro duckdb__otlp_attribute_entries(json_expr) -%}

@@ -144,11 +144,10 @@ def test_no_content_in_any_model_table(warehouse: Path) -> None:
             """
             select table_schema, table_name from information_schema.tables
             where table_schema in ('intermediate', 'marts', 'staging') and table_type = 'BASE TABLE'
-              -- The raw landing copies keep each line as read (the lines of
-              -- the last run's files, and the records to quarantine a rejected
-              -- one with its text); content is dropped from every parsed
-              -- column and model after them.
-              and table_name not in ('base_traces__raw_lines', 'base_traces__records', 'stg_traces__parsed_records')
+              -- The staged records keep each record's text as read (to
+              -- quarantine a rejected one with its text); content is dropped
+              -- from every parsed column and model after them.
+              and table_name not in ('base_traces__records', 'stg_traces__parsed_records')
             """
         ).fetchall()
         assert len(tables) > 8

@@ -21,8 +21,9 @@ def _staged_lines(run: DbtRun) -> dict[str, int]:
 
 
 def test_line_appended_while_the_file_is_read_is_staged_by_the_next_run(tmp_path: Path) -> None:
-    """The race, made deterministic: the raw lines are read (size and mtime captured first),
-    then lines are appended before the rest of staging runs. The reconciliation test must
+    """The race, made deterministic: the file is staged (size and mtime captured first), then
+    lines are appended before the rest of the build runs (cautious: the reconciliation test,
+    which also reads the staged records, is still selected). The reconciliation test must
     report the unstaged bytes, and the next run must stage every line exactly once."""
     lines = clean_spans()
     landing = tmp_path / "landing"
@@ -32,12 +33,13 @@ def test_line_appended_while_the_file_is_read_is_staged_by_the_next_run(tmp_path
     glob = str(landing / "*.jsonl")
     work = tmp_path / "work"
 
-    read = run_dbt(work, "run", traces_glob=glob, select="base_traces__raw_lines")
+    read = run_dbt(work, "run", traces_glob=glob, select="stg_traces__parsed_records")
     assert read.returncode == 0, read.output[-3000:]
     with span_file.open("a") as handle:
         handle.write("\n".join(lines[6:]) + "\n")
     rest = run_dbt(work, "build", traces_glob=glob, select=RECONCILE,
-                   extra_args=["--exclude", "base_traces__raw_lines", "resource_type:unit_test"])
+                   extra_args=["--exclude", "stg_traces__parsed_records", "resource_type:unit_test",
+                               "--indirect-selection", "cautious"])
     assert "FAIL 1 assert_records_reconcile_per_file" in rest.output, rest.output[-3000:]
     problems = rest.query("select problem from dbt_test__audit.assert_records_reconcile_per_file")
     assert len(problems) == 1 and "on disk" in problems[0][0], problems
@@ -109,10 +111,10 @@ def test_directory_of_every_supported_format(tmp_path: Path) -> None:
 
 def test_traces_path_matching_nothing_fails_naming_the_path(tmp_path: Path) -> None:
     missing = str(tmp_path / "no_such_landing" / "*.jsonl")
-    failed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="base_traces__raw_lines")
+    failed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="stg_traces__parsed_records")
     assert failed.returncode != 0
     assert f'traces_path matches no span file: "{missing}"' in failed.output, failed.output[-2000:]
-    allowed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="base_traces__raw_lines",
+    allowed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="stg_traces__parsed_records",
                       extra_vars={"allow_empty_traces_path": True})
     assert allowed.returncode == 0, allowed.output[-2000:]
 

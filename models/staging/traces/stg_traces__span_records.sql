@@ -18,11 +18,17 @@
 {%- set usage_text_fields = usage_text.get('fields', {}) -%}
 {%- set usage_text_span_keys = usage_text.get('span_keys', []) -%}
 {%- set usage_text_child_keys = usage_text.get('child_span_keys', []) -%}
-{%- set content_pattern = '^(' ~ (content_attribute_patterns() | join('|')) ~ ')' -%}
+{#- The execution fields read from alias keys here, and every key they name. -#}
+{%- set alias_fields = ['provider', 'response_model', 'request_model'] + token_fields -%}
+{%- set execution_alias_keys = [] -%}
+{%- for field in alias_fields -%}
+    {%- for alias in field_aliases(field) if alias not in execution_alias_keys -%}
+        {%- do execution_alias_keys.append(alias) -%}
+    {%- endfor -%}
+{%- endfor -%}
 -- Jinja loops generate most columns here; sqlfluff's layout rules misread
--- their rendered indentation, and it cannot parse DuckDB lambdas.
--- noqa: disable=PRS,LT02,LT05
--- (the flattened-container expression nests deeper than sqlfluff's parser limit)
+-- their rendered indentation (it parses the model: no PRS exemption).
+-- noqa: disable=LT02,LT05
 with
 
 -- Only files under the current traces_path: the marts describe it alone
@@ -48,9 +54,28 @@ cleaned as (
         raw_started_at,
         raw_ended_at,
         raw_status_code,
-        attributes,
-        content_fingerprint
+        attributes
     from parsed_records
+),
+
+-- Which alias key supplies each execution field, looked up once per field
+-- (the value is then read at that key). Most spans (edge, gateway, router,
+-- agent) carry none of these keys: one test of the span's key list skips
+-- every look-up for them.
+alias_keys as (
+    select
+        *,
+        {{ normalize_hex_id('raw_trace_id') }} as trace_id,
+        {{ normalize_hex_id('raw_span_id') }} as span_id,
+        {{ normalize_hex_id('raw_parent_span_id') }} as parent_span_id,
+        {%- for field in alias_fields %}
+            case
+                when {{ list_has_any_text(map_key_list('attributes'), execution_alias_keys) }}
+                    then {{ coalesce_aliases_source('attributes', field) }}
+            end as {{ field }}_alias_key,
+        {%- endfor %}
+        {{ map_get('attributes', 'server.address') }} as server_address
+    from cleaned
 ),
 
 -- Read twice (child_usage, with_child_usage): scanned again with only the
@@ -58,28 +83,24 @@ cleaned as (
 -- today, since it holds no aggregate; the hint keeps it so).
 aliased as {{ cte_inline_hint() }} (
     select
-        *,
-        {{ normalize_hex_id('raw_trace_id') }} as trace_id,
-        {{ normalize_hex_id('raw_span_id') }} as span_id,
-        {{ normalize_hex_id('raw_parent_span_id') }} as parent_span_id,
-        {{ coalesce_aliases('attributes', 'provider') }} as raw_provider,
-        {{ coalesce_aliases_source('attributes', 'provider') }} as raw_provider_source_key,
-        {{ coalesce_aliases('attributes', 'response_model') }} as raw_response_model,
-        {{ coalesce_aliases('attributes', 'request_model') }} as raw_request_model,
+        {{ map_value_at('attributes', 'provider_alias_key') }} as raw_provider,
+        provider_alias_key as raw_provider_source_key,
+        {{ map_value_at('attributes', 'response_model_alias_key') }} as raw_response_model,
+        {{ map_value_at('attributes', 'request_model_alias_key') }} as raw_request_model,
         {%- for field in token_fields %}
             {%- set text_names = usage_text_fields.get(field, []) %}
             {%- if text_names | length > 0 and usage_text_span_keys | length > 0 %}
                 coalesce(
-                    {{ coalesce_aliases('attributes', field) }},
+                    {{ map_value_at('attributes', field ~ '_alias_key') }},
                     {{ usage_text_count('attributes', usage_text_span_keys, text_names) }}
                 ) as raw_{{ field }},
                 coalesce(
-                    {{ coalesce_aliases_source('attributes', field) }},
+                    {{ field }}_alias_key,
                     {{ usage_text_count_source('attributes', usage_text_span_keys, text_names) }}
                 ) as {{ field }}_source_key,
             {%- else %}
-                {{ coalesce_aliases('attributes', field) }} as raw_{{ field }},
-                {{ coalesce_aliases_source('attributes', field) }} as {{ field }}_source_key,
+                {{ map_value_at('attributes', field ~ '_alias_key') }} as raw_{{ field }},
+                {{ field }}_alias_key as {{ field }}_source_key,
             {%- endif %}
             {%- if text_names | length > 0 and usage_text_child_keys | length > 0 %}
                 -- For the parent span (the call), not for this one.
@@ -88,8 +109,8 @@ aliased as {{ cte_inline_hint() }} (
                 as for_parent_{{ field }}_source_key,
             {%- endif %}
         {%- endfor %}
-        {{ map_get('attributes', 'server.address') }} as server_address
-    from cleaned
+        *
+    from alias_keys
 ),
 
 {%- set child_fields = [] %}
@@ -157,7 +178,6 @@ typed as (
         raw_record,
         raw_started_at,
         attributes,
-        content_fingerprint,
         span_name,
         trace_id,
         span_id,
@@ -300,7 +320,16 @@ copies as (
         validated.file_modified_at,
         validated.line_number,
         validated.batch_position,
-        validated.content_fingerprint,
+        -- What a copy says about the span; equal fingerprints = identical
+        -- copies. Only copies need one: computed for these few rows alone.
+        {{ dbt.hash(dbt.concat([
+            "coalesce(validated.parent_span_id, '')", "'|'",
+            "coalesce(validated.span_name, '')", "'|'",
+            "coalesce(validated.span_kind, '')", "'|'",
+            "coalesce(cast(validated.started_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(validated.ended_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            sorted_map_text('validated.attributes')
+        ])) }} as content_fingerprint,
         validated.trace_id,
         validated.span_id,
         validated.invalid_reason is null as is_valid
@@ -319,6 +348,7 @@ ranked_copies as (
         source_file,
         line_number,
         batch_position,
+        content_fingerprint,
         row_number() over (
             partition by trace_id, span_id, is_valid
             order by file_modified_at, source_file, line_number, batch_position
@@ -334,7 +364,8 @@ with_first_copy as (
     select
         validated.*,
         coalesce(ranked_copies.copy_rank, 1) as copy_rank,
-        coalesce(ranked_copies.kept_fingerprint, validated.content_fingerprint) as kept_fingerprint
+        ranked_copies.content_fingerprint,
+        ranked_copies.kept_fingerprint
     from validated
     left join ranked_copies
         on validated.source_file = ranked_copies.source_file

@@ -1,4 +1,7 @@
-{#- One row per unique (trace_id, span_id): the usable first copy of each span. -#}
+{#- One row per unique (trace_id, span_id): the usable first copy of each span.
+    A view: a filter of stg_traces__span_records, read by a few intermediate
+    models, so no second copy of every span and its map is written. -#}
+{{ config(materialized='view') }}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'

@@ -1,0 +1,28 @@
+{#- Statements that stage this run's span files (traces_files_to_read) into
+    the current model: the files' earlier rows are deleted, then each batch
+    of files (var raw_line_files_per_statement) is read and parsed by one
+    INSERT (parse_span_lines over read_raw_lines). Used as a post-hook on
+    DuckDB: one statement reading thousands of files held every file scan's
+    buffers until it ended (out of memory at 10 million spans with a 3 GB
+    limit); a statement per batch bounds memory by the batch, and reading
+    and parsing in the same statement copies no line into a table first. -#}
+{% macro insert_parsed_records_in_batches() -%}
+    {%- set files = traces_files_to_read() -%}
+    {%- for batch in files | batch(var('raw_line_files_per_statement', 100)) %}
+        delete from {{ this }} where source_file in (
+            {%- for file in batch -%}
+                {{ dbt.string_literal(dbt.escape_single_quotes(file.path)) }}{{ ", " if not loop.last }}
+            {%- endfor -%}
+        );
+        insert into {{ this }}
+        select * from {{ parse_span_lines(read_raw_lines(batch)) }} as parsed_records;
+    {%- else %}
+        select 1;
+    {%- endfor %}
+{%- endmacro %}
+
+{#- True when a raw line starts (after blanks) with `[`: only such a line can
+    be a JSON array of spans, so the array test runs on no other line. -#}
+{% macro may_be_json_array(raw_line_expr) -%}
+    coalesce(left(ltrim({{ raw_line_expr }}), 1) = '[', false)
+{%- endmacro %}
