@@ -11,7 +11,7 @@ span_records as (
 ),
 
 malformed_lines as (
-    select count(*) as records from {{ ref('base_traces__records') }}
+    select count(*) as records from {{ ref('int_trace_lines__classified') }}
     where record_format = 'malformed'
 ),
 

@@ -68,7 +68,7 @@ def test_every_file_reconciles(warehouse: Path) -> None:
             with read as (
                 select source_file, count(*) as n from staging.stg_traces__span_records group by 1
                 union all
-                select source_file, count(*) from staging.base_traces__records
+                select source_file, count(*) from intermediate.int_trace_lines__classified
                 where record_format = 'malformed' group by 1
             ),
             read_per_file as (select source_file, sum(n) as n from read group by 1),
@@ -81,7 +81,7 @@ def test_every_file_reconciles(warehouse: Path) -> None:
             """
         ).fetchall()
         lines = dict(con.sql(
-            "select regexp_extract(source_file, '[^/]+$'), count(*) from staging.base_traces__records group by 1"
+            "select regexp_extract(source_file, '[^/]+$'), count(*) from intermediate.int_trace_lines__classified group by 1"
         ).fetchall())
     per_file = {name: (read, staged, quarantined) for name, read, staged, quarantined in rows}
     for name, (read, staged, quarantined) in per_file.items():

@@ -12,7 +12,7 @@
 with
 
 lines as (
-    select * from {{ ref('base_traces__records') }}
+    select * from {{ ref('int_trace_lines__classified') }}
     where record_format != 'blank'
 ),
 

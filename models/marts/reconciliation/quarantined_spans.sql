@@ -5,7 +5,7 @@
 with
 
 records as (
-    select * from {{ ref('base_traces__records') }}
+    select * from {{ ref('int_trace_lines__classified') }}
 ),
 
 span_records as (
