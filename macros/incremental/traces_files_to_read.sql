@@ -15,7 +15,7 @@
     Returns a list of dicts {path, size, modified_at} (possibly empty; empty
     at parse time, when nothing is read). -#}
 {% macro traces_files_to_read() -%}
-    {%- set path = var('traces_path') -%}
+    {%- set path = traces_path() -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}

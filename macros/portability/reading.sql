@@ -129,10 +129,22 @@
     {{ return(ns.regex ~ '$') }}
 {%- endmacro %}
 
+{#- The span files' path as the engine names the files it lists: var
+    traces_path as given, except where a relative path is listed under
+    absolute names (Spark), whose version makes it absolute so the names
+    match traces_path_regex. -#}
+{% macro traces_path() -%}
+    {{ return(adapter.dispatch('traces_path', 'llm_spend_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__traces_path() -%}
+    {{ return(var('traces_path')) }}
+{%- endmacro %}
+
 {#- True (SQL) when the file name in `source_file_expr` falls under the
     current var traces_path, whether or not the file is still on disk. -#}
 {% macro is_under_traces_path(source_file_expr) -%}
-    {{ regex_matches(source_file_expr, traces_path_regex(var('traces_path'))) }}
+    {{ regex_matches(source_file_expr, traces_path_regex(traces_path())) }}
 {%- endmacro %}
 
 {#- Size and modification time of every file traces_path stands for

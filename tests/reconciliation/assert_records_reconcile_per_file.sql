@@ -95,7 +95,7 @@ unbalanced_files as (
 ),
 
 on_disk as (
-    select * from {{ list_trace_files(var('traces_path')) }}
+    select * from {{ list_trace_files(traces_path()) }}
 ),
 
 staged_files as (

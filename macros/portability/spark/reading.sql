@@ -105,3 +105,17 @@
         where {{ regex_matches('source_file', traces_path_regex(path)) }}
     )
 {%- endmacro %}
+
+{#- Spark resolves a relative path against the driver's working directory
+    and lists it under absolute names (file:/abs/...), so a relative
+    traces_path is made absolute from that directory (Java's user.dir), and
+    names, regex and the text/Parquet reads (which need absolute paths) all
+    agree. A leading `./` is dropped; a URI (`scheme:...`) is kept as is. -#}
+{% macro spark__traces_path() -%}
+    {%- set path = modules.re.sub('^(\\./)+', '', var('traces_path')) -%}
+    {%- if path.startswith('/') or ':' in path.split('/')[0] or not execute -%}
+        {{ return(path) }}
+    {%- endif -%}
+    {%- set cwd = run_query("select reflect('java.lang.System', 'getProperty', 'user.dir')").columns[0].values()[0] -%}
+    {{ return(cwd.rstrip('/') ~ '/' ~ path) }}
+{%- endmacro %}

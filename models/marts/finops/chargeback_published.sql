@@ -5,7 +5,7 @@
     closed_at. Reopening a month (removing its row) drops them; closing it
     again publishes the numbers of that build. A full refresh keeps them: the
     table is only rebuilt from its own rows. -#}
-{%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
+{%- set previous = previous_build_relation() -%}
 with
 
 closed as (
@@ -19,7 +19,7 @@ chargeback as (
 kept as (
     {%- if previous is not none %}
         select published.*
-        from {{ this }} as published
+        from {{ previous }} as published
         inner join closed
             on
                 published.billing_period_start = closed.billing_period_start

@@ -49,11 +49,11 @@ described as (
         end as allocated_method_id,
         {{ dbt.concat([
             "'{\"Elements\":[{\"AllocatedRatio\":'",
-            'cast(allocated_ratio as ' ~ dbt.type_string() ~ ')',
+            decimal_text('allocated_ratio', 12),
             "',\"UsageUnit\":\"'",
             'usage_unit',
             "'\",\"UsageQuantity\":'",
-            'cast(usage_quantity as ' ~ dbt.type_string() ~ ')',
+            decimal_text('usage_quantity', 6),
             "'}],\"x_ChargeId\":\"'",
             'charge_id',
             "'\"}'"
