@@ -120,7 +120,10 @@ docs: deps
 chromium:
 	command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
+## sqlfluff renders models with the dbt templater: the mapping seeds that models
+## read while they compile (seeds/mappings) must be loaded first.
 lint: deps
+	$(DBT) seed --select path:seeds/mappings --quiet
 	$(BIN)/sqlfluff lint models macros tests analyses
 
 clean:

@@ -9,7 +9,7 @@
     closing it again publishes that build's rows. A full refresh keeps them:
     the table is only rebuilt from its own rows. -#}
 {%- set focus_row_models = focus_row_models() -%}
-{%- set previous = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
+{%- set previous = previous_build_relation() -%}
 {%- set columns = union_columns(focus_row_models) if execute else [] -%}
 with
 
@@ -43,7 +43,7 @@ kept as (
             {%- endfor %}
             published.x_ClosedAt,
             published.x_PublishedAt
-        from {{ this }} as published
+        from {{ previous }} as published
         inner join closed
             on
                 published.BillingPeriodStart = closed.billing_period_start
