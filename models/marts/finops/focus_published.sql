@@ -32,7 +32,8 @@ kept as (
     {%- if previous is not none and execute %}
         {#- A FOCUS column added since the month was published is null in
             its published rows. -#}
-        {%- set previous_names = adapter.get_columns_in_relation(previous) | map(attribute='name') | map('lower') | list %}
+        {%- set previous_columns = adapter.get_columns_in_relation(previous) %}
+        {%- set previous_names = previous_columns | map(attribute='name') | map('lower') | list %}
         select
             {%- for column in columns %}
                 {%- if column.name | lower in previous_names %}
