@@ -198,3 +198,71 @@ def test_conflicting_copies_billed_by_landing_order(tmp_path: Path) -> None:
         )
         assert alert == [(call_span, "b_first.jsonl", "a_retry.jsonl", 1000, 5000, cost)]
         assert cost > 0
+
+
+DOCUMENTS = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
+
+
+def _expected_costs(fixture: str, span_ids: set[str]) -> dict[str, object]:
+    """span_id -> cost_usd of the convention fixture's calls (expected_calls.csv: genai-prices'
+    own calc_price), for fixtures whose spans a document fixture holds."""
+    import csv
+    from decimal import Decimal
+
+    with open(DOCUMENTS.parent / "conventions" / "expected_calls.csv", newline="") as handle:
+        return {row["span_id"]: Decimal(row["cost_usd"]) for row in csv.DictReader(handle)
+                if row["fixture"] == fixture and row["span_id"] in span_ids}
+
+
+def test_multi_line_json_documents_are_read_as_documents(tmp_path: Path) -> None:
+    """A pretty-printed array of spans and a pretty-printed OTLP export (gzip, CRLF, after a
+    blank line) are read as one document each: every element / span is one record, numbered
+    with the document's first line, billed at genai-prices' cost, nothing quarantined. A
+    document cut off mid-element stays quarantined line by line (file, line, reason); every
+    file reconciles, and a nightly run re-reads none of them."""
+    import gzip
+    import shutil
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copy(DOCUMENTS / "pretty_span_array.json", landing)
+    shutil.copy(DOCUMENTS / "truncated_span_array.json", landing)
+    otlp = (DOCUMENTS / "pretty_otlp_export.json").read_text()
+    with gzip.open(landing / "pretty_otlp_export.json.gz", "wb") as handle:
+        handle.write(("\r\n" + otlp.replace("\n", "\r\n")).encode())
+    truncated_lines = len((DOCUMENTS / "truncated_span_array.json").read_text().splitlines())
+    work = tmp_path / "work"
+    select = "+fct_llm_calls +quarantined_spans +assert_records_reconcile_per_file"
+    run = run_dbt(work, "build", traces_glob=str(landing), select=select, extra_args=NO_UNIT_TESTS,
+                  extra_vars={"quarantine_share_error": 1.0})
+    assert run.returncode == 0, run.output[-3000:]
+
+    records = run.query(
+        "select regexp_extract(source_file, '[^/]+$'), line_number, batch_position, record_format "
+        "from staging.stg_traces__parsed_records where record_format != 'malformed' order by 1, 2, 3"
+    )
+    assert records == [
+        ("pretty_otlp_export.json.gz", 1, None, "blank"),
+        *[("pretty_otlp_export.json.gz", 2, f"resourceSpans[0].scopeSpans[0].spans[{i}]", "otlp_json")
+          for i in range(3)],
+        ("pretty_span_array.json", 1, "[0]", "flat_json"),
+        ("pretty_span_array.json", 1, "[1]", "flat_json"),
+    ]
+    costs = dict(run.query("select span_id, cost_usd from marts.fct_llm_calls where source_file like '%pretty_%'"))
+    assert costs == {
+        **_expected_costs("mixed_flat_and_otlp.jsonl", {"1000000000000001", "3000000000000001"}),
+        **_expected_costs("otel_genai_latest.jsonl", {"a000000000000002", "a000000000000003"}),
+    }
+    quarantined = run.query(
+        "select regexp_extract(source_file, '[^/]+$'), line_number, reason from marts.quarantined_spans"
+    )
+    assert sorted(quarantined) == [("truncated_span_array.json", n, "malformed_json")
+                                   for n in range(1, truncated_lines + 1)]
+
+    nightly = run_dbt(work, "build", traces_glob=str(landing), select=select, extra_args=NO_UNIT_TESTS,
+                      extra_vars={"quarantine_share_error": 1.0})
+    assert nightly.returncode == 0, nightly.output[-3000:]
+    assert "staging reads 0 new or changed span file(s)" in nightly.output
+    assert "multi-line JSON document" not in nightly.output
+    assert nightly.query("select count(*) from marts.fct_llm_calls") == run.query(
+        "select count(*) from marts.fct_llm_calls")
