@@ -124,7 +124,8 @@
             'line_number': row['line_number']
         }) -%}
     {%- endfor -%}
-    {{ log('staging reads ' ~ (candidates | length) ~ ' span file(s) as one multi-line JSON document', info=true) }}
+    {{ log('staging re-reads ' ~ (candidates | length) ~ ' span file(s) that may hold one multi-line JSON document',
+        info=true) }}
     create or replace temporary table span_documents__parsed as
     select * from {{ parse_span_lines(span_document_texts(candidates)) }} as parsed
     where record_format != 'malformed';
