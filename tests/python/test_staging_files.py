@@ -20,6 +20,13 @@ def _staged_lines(run: DbtRun) -> dict[str, int]:
     ))
 
 
+def _seed(work: Path, glob: str) -> None:
+    """Load the seeds: parsing reads the mapping seeds (json_string_containers,
+    content_attribute_patterns), so a `dbt run` of staging alone needs them loaded."""
+    seeded = run_dbt(work, "seed", traces_glob=glob)
+    assert seeded.returncode == 0, seeded.output[-3000:]
+
+
 def test_line_appended_while_the_file_is_read_is_staged_by_the_next_run(tmp_path: Path) -> None:
     """The race, made deterministic: the file is staged (size and mtime captured first), then
     lines are appended before the rest of the build runs (cautious: the reconciliation test,
@@ -33,6 +40,7 @@ def test_line_appended_while_the_file_is_read_is_staged_by_the_next_run(tmp_path
     glob = str(landing / "*.jsonl")
     work = tmp_path / "work"
 
+    _seed(work, glob)
     read = run_dbt(work, "run", traces_glob=glob, select="stg_traces__parsed_records")
     assert read.returncode == 0, read.output[-3000:]
     with span_file.open("a") as handle:
@@ -111,6 +119,7 @@ def test_directory_of_every_supported_format(tmp_path: Path) -> None:
 
 def test_traces_path_matching_nothing_fails_naming_the_path(tmp_path: Path) -> None:
     missing = str(tmp_path / "no_such_landing" / "*.jsonl")
+    _seed(tmp_path / "work", missing)
     failed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="stg_traces__parsed_records")
     assert failed.returncode != 0
     assert f'traces_path matches no span file: "{missing}"' in failed.output, failed.output[-2000:]
