@@ -104,9 +104,11 @@
 {#- Each candidate's lines (read_raw_lines: the same reader, .gz / .zst
     included) joined into one text and parsed by parse_span_lines as one
     line numbered with the document's first line: an array element's
-    record keeps batch_position `[i]`, an OTLP span
-    `resourceSpans[r].scopeSpans[s].spans[k]`. A candidate whose text is
-    not one document gives one malformed record and is left alone. -#}
+    record keeps batch_position `[i]` and is numbered with the line where
+    the element starts (span_document_element_starts); an OTLP span keeps
+    `resourceSpans[r].scopeSpans[s].spans[k]` and the document's first
+    line, as does a single span object. A candidate whose text is not one
+    document gives one malformed record and is left alone. -#}
 {% macro duckdb__insert_span_documents() -%}
     {%- if not execute -%}
         {{ return('') }}
@@ -129,6 +131,16 @@
     create or replace temporary table span_documents__parsed as
     select * from {{ parse_span_lines(span_document_texts(candidates)) }} as parsed
     where record_format != 'malformed';
+
+    -- An element of an array document is numbered with its own first line.
+    update span_documents__parsed
+    set line_number = element_starts.line_number
+    from {{ span_document_element_starts(candidates) }} as element_starts
+    where
+        span_documents__parsed.source_file = element_starts.source_file
+        and span_documents__parsed.batch_position like '[%'
+        and cast(regexp_extract(span_documents__parsed.batch_position, '^\[([0-9]+)\]', 1) as bigint)
+        = element_starts.array_position;
 
     delete from {{ this }}
     where
@@ -162,5 +174,58 @@
         ) as starts
             on lines.source_file = starts.source_file
         group by lines.source_file, lines.file_size, lines.file_modified_at, starts.line_number
+    )
+{%- endmacro %}
+
+{#- For each candidate, the line where each `{` one level inside the
+    top-level value opens, numbered 0, 1, ... in file order (array_position):
+    in a document that is an array of objects, the line where element i
+    starts. Exact for any valid document: a JSON string cannot span lines,
+    so each line's strings are removed (escaped quotes included) before its
+    brackets are counted, and the depth is the running count over the
+    file. Only candidate files are read (a second time). -#}
+{% macro span_document_element_starts(candidates) -%}
+    (
+        with
+
+        structures as (
+            select
+                source_file,
+                line_number,
+                regexp_replace(
+                    regexp_replace(coalesce(raw_line, ''), '"(?:[^"\\]|\\.)*"', '', 'g'),
+                    '[^\[\]{}]', '', 'g'
+                ) as structure
+            from {{ read_raw_lines(candidates) }} as lines
+        ),
+
+        tokens as (
+            select
+                source_file,
+                line_number,
+                structure,
+                unnest(generate_series(1, length(structure))) as token_position
+            from structures
+            where structure != ''
+        ),
+
+        depths as (
+            select
+                source_file,
+                line_number,
+                token_position,
+                substr(structure, token_position, 1) as token,
+                sum(case when substr(structure, token_position, 1) in ('[', '{') then 1 else -1 end) over (
+                    partition by source_file order by line_number, token_position rows unbounded preceding
+                ) as depth_after
+            from tokens
+        )
+
+        select
+            source_file,
+            line_number,
+            row_number() over (partition by source_file order by line_number, token_position) - 1 as array_position
+        from depths
+        where token = '{' and depth_after = 2
     )
 {%- endmacro %}

@@ -225,8 +225,9 @@ def _expected_costs(fixture: str, span_ids: set[str]) -> dict[str, object]:
 
 def test_multi_line_json_documents_are_read_as_documents(tmp_path: Path) -> None:
     """A pretty-printed array of spans and a pretty-printed OTLP export (gzip, CRLF, after a
-    blank line) are read as one document each: every element / span is one record, numbered
-    with the document's first line, billed at genai-prices' cost, nothing quarantined. A
+    blank line) are read as one document each: every element / span is one record (an array
+    element numbered with the line where it starts, an OTLP span with the document's first
+    line), billed at genai-prices' cost, nothing quarantined. A
     document cut off mid-element stays quarantined line by line (file, line, reason); every
     file reconciles, and a nightly run re-reads none of them."""
     import gzip
@@ -254,8 +255,8 @@ def test_multi_line_json_documents_are_read_as_documents(tmp_path: Path) -> None
         ("pretty_otlp_export.json.gz", 1, None, "blank"),
         *[("pretty_otlp_export.json.gz", 2, f"resourceSpans[0].scopeSpans[0].spans[{i}]", "otlp_json")
           for i in range(3)],
-        ("pretty_span_array.json", 1, "[0]", "flat_json"),
-        ("pretty_span_array.json", 1, "[1]", "flat_json"),
+        ("pretty_span_array.json", 2, "[0]", "flat_json"),
+        ("pretty_span_array.json", 19, "[1]", "flat_json"),
     ]
     costs = dict(run.query("select span_id, cost_usd from marts.fct_llm_calls where source_file like '%pretty_%'"))
     assert costs == {
