@@ -5,7 +5,9 @@
     DuckDB: one statement reading thousands of files held every file scan's
     buffers until it ended (out of memory at 10 million spans with a 3 GB
     limit); a statement per batch bounds memory by the batch, and reading
-    and parsing in the same statement copies no line into a table first. -#}
+    and parsing in the same statement copies no line into a table first.
+    Ends by noting the files that may hold one multi-line JSON document
+    (find_span_documents; the next post-hook stages them). -#}
 {% macro insert_parsed_records_in_batches() -%}
     {%- set files = traces_files_to_read() -%}
     {%- for batch in files | batch(var('raw_line_files_per_statement', 100)) %}
@@ -19,6 +21,7 @@
     {%- else %}
         select 1;
     {%- endfor %}
+    {{ find_span_documents(files) }}
 {%- endmacro %}
 
 {#- True when a raw line starts (after blanks) with `[`: only such a line can

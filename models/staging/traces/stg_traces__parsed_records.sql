@@ -18,7 +18,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    post_hook=(['{{ insert_parsed_records_in_batches() }}'] if on_duckdb else []),
+    post_hook=(['{{ insert_parsed_records_in_batches() }}', '{{ insert_span_documents() }}'] if on_duckdb else []),
     **file_rebuild_config()
 ) }}
 with
