@@ -24,7 +24,8 @@ def test_script_list_mirrors_the_macro() -> None:
 
 
 def test_unattributed_llm_spend_accepts_exactly_the_reasons() -> None:
-    models = yaml.safe_load((PROJECT_DIR / "models" / "marts" / "_marts__models.yml").read_text())["models"]
+    models = [model for path in sorted((PROJECT_DIR / "models" / "marts").rglob("_*__models.yml"))
+              for model in yaml.safe_load(path.read_text()).get("models", [])]
     mart = next(model for model in models if model["name"] == "unattributed_llm_spend")
     reason = next(column for column in mart["columns"] if column["name"] == "reason")
     accepted = next(test["accepted_values"] for test in reason["data_tests"] if isinstance(test, dict) and "accepted_values" in test)

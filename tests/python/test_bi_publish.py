@@ -32,7 +32,9 @@ def published(build: DbtRun) -> Path:
 
 
 def mart_names() -> list[str]:
-    return sorted(path.stem for path in MARTS_FOLDER.glob("*.sql"))
+    names = sorted(path.stem for path in MARTS_FOLDER.rglob("*.sql"))
+    assert len(names) >= 18, f"marts not found under {MARTS_FOLDER}: {names}"
+    return names
 
 
 def test_build_publishes_its_own_release(sample_build: DbtRun) -> None:
