@@ -92,8 +92,10 @@ def month_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, d
     spans.mkdir()
     write_spans(spans / f"spans-{MONTH}.jsonl")
     vars_: dict[str, object] = {"traces_path": str(spans / "*.jsonl"), "invoice_residual_handling": "allocate"}
-    # focus_charges too: later builds of invoice_reconciliation+ rebuild it from every FOCUS row model.
-    dbt(tmp, project, "build", "--select", "+focus_invoice_adjustments +focus_charges", "--resource-type", "seed",
+    # focus_charges too: later builds of invoice_reconciliation+ rebuild it from every FOCUS row model;
+    # chargeback_published: their test of focus_published reads it.
+    dbt(tmp, project, "build", "--select", "+focus_invoice_adjustments +focus_charges +chargeback_published",
+        "--resource-type", "seed",
         "--resource-type", "model", vars_=vars_)
     return tmp, project, vars_
 
