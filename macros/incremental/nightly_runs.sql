@@ -114,8 +114,9 @@
 {#- on-run-end: records this invocation as completed when
     stg_traces__affected_traces and every model of trace_rebuilt_models ran
     and succeeded, so the next run no longer rebuilds the traces this run
-    found (a killed or failed run is not recorded: its traces are rebuilt by
-    the next run). -#}
+    found. The runs that staged records this run rebuilt are recorded with
+    it (a killed or failed run is not recorded by itself: its traces are
+    rebuilt by the next run). -#}
 {% macro record_completed_run() -%}
     {%- if not execute or flags.WHICH not in ('build', 'run') -%}
         {{ return('select 1') }}
@@ -134,9 +135,18 @@
         'create table if not exists ' ~ ledger ~ ' (invocation_id ' ~ dbt.type_string()
         ~ ', fingerprint ' ~ dbt.type_string() ~ ', completed_at ' ~ dbt.type_timestamp() ~ ')'
     ) -%}
+    {%- set staged = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'stg_traces__parsed_records' -%}
+        {%- do staged.append(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -%}
+    {%- endfor -%}
+    {%- set completed = dbt.string_literal(nightly_fingerprint()) ~ ', ' ~ dbt.current_timestamp() -%}
+    {#- This run, and every run whose staged records it rebuilt (a failed or
+        killed run's records are rebuilt by the next run that completes). -#}
     {{ return(
-        'insert into ' ~ ledger ~ ' (invocation_id, fingerprint, completed_at) values ('
-        ~ dbt.string_literal(invocation_id) ~ ', ' ~ dbt.string_literal(nightly_fingerprint()) ~ ', '
-        ~ dbt.current_timestamp() ~ ')'
+        'insert into ' ~ ledger ~ ' (invocation_id, fingerprint, completed_at) '
+        ~ 'select ' ~ dbt.string_literal(invocation_id) ~ ', ' ~ completed
+        ~ ' union select staged_runs.staged_invocation_id, ' ~ completed
+        ~ ' from (select distinct staged_invocation_id from ' ~ staged[0] ~ ') as staged_runs'
+        ~ ' where staged_runs.staged_invocation_id not in (select invocation_id from ' ~ ledger ~ ')'
     ) }}
 {%- endmacro %}

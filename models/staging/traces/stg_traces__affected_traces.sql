@@ -23,6 +23,7 @@
     previous builds of stg_traces__span_records and int_spans__canonicalized,
     which run after it. -#}
 {{ config(materialized='table') }}
+-- depends_on: {{ ref('attribute_aliases') }}
 {%- set every_trace_because = every_trace_reason() -%}
 {%- set ledger = existing_nightly_runs() -%}
 {%- set previous = previous_build_relation() -%}
@@ -36,7 +37,7 @@
 {%- set this_run = dbt.string_literal(invocation_id) -%}
 {%- if every_trace_because and execute -%}
     {{ log('nightly: every trace is rebuilt (' ~ every_trace_because ~ ')', info=true) }}
-{%- endif -%}
+{%- endif %}
 with
 
 -- Span records staged by runs not recorded as completed (every record when
