@@ -38,7 +38,7 @@
 ) if canonical_node else none -%}
 {%- set this_run = dbt.string_literal(invocation_id) -%}
 -- The CTEs below exist only when the tables they read do (Jinja blocks);
--- sqlfluff's layout rules misread the indentation of the rendered blocks.
+-- the linter's layout rules misread the indentation of the rendered blocks.
 -- noqa: disable=LT02
 {%- if every_trace_because and execute -%}
     {{ log('nightly: every trace is rebuilt (' ~ every_trace_because ~ ')', info=true) }}
