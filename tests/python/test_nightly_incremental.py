@@ -238,3 +238,49 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
                                 " where reason != 'future_timestamp'").fetchall()[0][0]
     assert listed == 0
     assert _tables(fourth.database, "marts") == after_seeds
+
+
+def test_call_copy_in_a_later_trace_rebuilds_the_earlier_trace(tmp_path: Path) -> None:
+    """Two traces share a provider response id (the same call seen at two hops, reported under two trace ids).
+    The copy with the fuller usage, landing a night later, becomes the billed one: the earlier trace must be
+    rebuilt too (shared_response_id), or the call is billed twice until a full refresh."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _dbt_builds import ACME, _span, _trace
+
+    def _call(trace: str, span: str, at: str, **usage: int) -> list[str]:
+        root = span[:-1] + "0"
+        return [
+            _span(trace, root, None, "POST /v1/chat", at, "edge", **ACME),
+            _span(trace, span, root, "chat gpt-4o-mini", at, "model-client", **{
+                "gen_ai.operation.name": "chat", "gen_ai.system": "openai",
+                "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini",
+                "gen_ai.response.id": "chatcmpl-shared-1", **usage}, **ACME),
+        ]
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    glob = str(landing / "*.jsonl")
+    first_night = _call(f"{1:032x}", f"{11:016x}", "2026-07-01T10:00:00Z", **{"gen_ai.usage.input_tokens": 100})
+    first_night += _trace(5, 1, ACME, "gpt-4o-mini", (1000, 200), "model-client")
+    (landing / "spans-2026-07-01.jsonl").write_text("\n".join(first_night) + "\n")
+    night = tmp_path / "nightly"
+    first = run_dbt(night, traces_glob=glob, extra_args=MODELS_ONLY)
+    assert first.returncode == 0, first.output[-3000:]
+
+    second_night = _call(f"{2:032x}", f"{21:016x}", "2026-07-02T10:00:00Z",
+                         **{"gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 50})
+    (landing / "spans-2026-07-02.jsonl").write_text("\n".join(second_night) + "\n")
+    second = run_dbt(night, traces_glob=glob, extra_args=MODELS_ONLY)
+    assert second.returncode == 0, second.output[-3000:]
+    with duckdb.connect(str(second.database), read_only=True) as connection:
+        billed = connection.sql("select trace_id from marts.fct_llm_calls where trace_id in ("
+                                f"'{1:032x}', '{2:032x}')").fetchall()
+        shared = connection.sql("select trace_id from staging.stg_traces__affected_traces"
+                                " where reason = 'shared_response_id'").fetchall()
+    assert billed == [(f"{2:032x}",)]
+    assert (f"{1:032x}",) in shared
+
+    full = run_dbt(tmp_path / "full", traces_glob=glob, extra_args=MODELS_ONLY + ["--full-refresh"])
+    assert full.returncode == 0, full.output[-3000:]
+    for schema in ["marts", "staging"]:
+        assert _tables(second.database, schema) == _tables(full.database, schema), schema
