@@ -17,7 +17,10 @@
             {%- endfor -%}
         );
         insert into {{ this }}
-        select * from {{ parse_span_lines(read_raw_lines(batch)) }} as parsed_records;
+        select
+            *,
+            {{ staged_invocation_id() }}
+        from {{ parse_span_lines(read_raw_lines(batch)) }} as parsed_records;
     {%- else %}
         select 1;
     {%- endfor %}
@@ -28,4 +31,10 @@
     be a JSON array of spans, so the array test runs on no other line. -#}
 {% macro may_be_json_array(raw_line_expr) -%}
     coalesce(left(ltrim({{ raw_line_expr }}), 1) = '[', false)
+{%- endmacro %}
+
+{#- The column naming the dbt invocation that staged a record
+    (stg_traces__parsed_records): the last one in its select list. -#}
+{% macro staged_invocation_id() -%}
+    cast({{ dbt.string_literal(invocation_id) }} as {{ dbt.type_string() }}) as staged_invocation_id
 {%- endmacro %}

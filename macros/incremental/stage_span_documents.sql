@@ -129,7 +129,10 @@
     {{ log('staging re-reads ' ~ (candidates | length) ~ ' span file(s) that may hold one multi-line JSON document',
         info=true) }}
     create or replace temporary table span_documents__parsed as
-    select * from {{ parse_span_lines(span_document_texts(candidates)) }} as parsed
+    select
+        *,
+        {{ staged_invocation_id() }}
+    from {{ parse_span_lines(span_document_texts(candidates)) }} as parsed
     where record_format != 'malformed';
 
     -- An element of an array document is numbered with its own first line.

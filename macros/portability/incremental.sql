@@ -52,3 +52,29 @@
 {% macro duckdb__stages_files_in_batches() -%}
     {{ return(true) }}
 {%- endmacro %}
+
+{#- Config of a model rebuilt per trace on nightly runs (docs/nightly.md):
+    incremental; a pre-hook deletes the rows of the traces this run rebuilds
+    (delete_rebuilt_traces, keyed by `column`: trace_id, or a span key whose
+    trace id prefix is taken) and the model's select, reading only those
+    traces (in_rebuilt_traces), appends their new rows. That is a
+    delete+insert by trace, with the delete taken from the affected list
+    rather than from the new rows, so a trace left with fewer rows, or none,
+    loses its old ones. Spark (no DELETE on Parquet tables) rebuilds the
+    whole table every run (docs/spark.md). -#}
+{% macro trace_rebuild_config(column='trace_id', with_missing_trace_id=false) -%}
+    {{ return(adapter.dispatch('trace_rebuild_config', 'llm_spend_attribution')(column, with_missing_trace_id)) }}
+{%- endmacro %}
+
+{% macro default__trace_rebuild_config(column, with_missing_trace_id) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': ["{{ delete_rebuilt_traces('" ~ column ~ "', " ~ (with_missing_trace_id | string | lower) ~ ") }}"],
+    }) }}
+{%- endmacro %}
+
+{% macro spark__trace_rebuild_config(column, with_missing_trace_id) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}

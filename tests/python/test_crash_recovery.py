@@ -24,7 +24,7 @@ from test_nightly_incremental import MODELS_ONLY, _generate, _tables
 # The log line dbt writes when a model starts; the kill follows it at once.
 KILL_POINTS = {
     "staging": "START sql incremental model staging.stg_traces__parsed_records",
-    "marts": "START sql table model marts.fct_llm_calls",
+    "marts": "START sql incremental model marts.fct_llm_calls",
 }
 
 

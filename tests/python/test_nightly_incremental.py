@@ -4,14 +4,24 @@ Generates three days of traces with late and duplicated spans, builds days 1-2,
 adds day 3 and runs the nightly (incremental) build, then rebuilds everything
 with --full-refresh into another database over the same files: every mart and
 the staged spans must hold identical rows. Also checks that the nightly run
-re-read only the new day's files.
+re-read only the new day's files and rebuilt only the traces it touched.
+
+A second scenario runs three nights over a project copy: late spans, a
+redelivered file (same content under a new name) and a touched file on the
+second night; a price change, a cost-center policy move and an added alias
+row on the third (every trace rebuilt, no file re-parsed). Each night's marts
+must equal a --full-refresh over the same files and seeds.
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -19,6 +29,10 @@ import duckdb
 from dbt_runner import PROJECT_DIR, run_dbt
 
 MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+# Run bookkeeping (which run staged a record, which traces a run rebuilt, the
+# completed runs): differs between a nightly history and a full refresh by design.
+BOOKKEEPING_TABLES = {"stg_traces__affected_traces", "nightly_runs"}
+BOOKKEEPING_COLUMNS = {"staged_invocation_id"}
 
 
 def _generate(out: Path) -> None:
@@ -35,7 +49,7 @@ def _tables(database: Path, schema: str) -> dict[str, list[tuple]]:
     with duckdb.connect(str(database), read_only=True) as connection:
         names = [row[0] for row in connection.sql(
             f"select table_name from duckdb_tables() where schema_name = '{schema}' order by 1"
-        ).fetchall()]
+        ).fetchall() if row[0] not in BOOKKEEPING_TABLES]
         result = {}
         for name in names:
             columns = [row[0] for row in connection.sql(
@@ -45,7 +59,7 @@ def _tables(database: Path, schema: str) -> dict[str, list[tuple]]:
             # Maps compare as sorted text; rows compare as a sorted multiset.
             select = ", ".join(
                 f'cast(list_sort(map_entries("{c}")) as varchar)' if c == "attributes" else f'"{c}"'
-                for c in columns
+                for c in columns if c not in BOOKKEEPING_COLUMNS
             )
             rows = connection.sql(f"select {select} from {schema}.{name}").fetchall()
             result[name] = sorted(rows, key=repr)
@@ -79,6 +93,7 @@ def test_nightly_run_matches_full_refresh(tmp_path: Path) -> None:
     assert nightly.returncode == 0, nightly.output[-3000:]
     new_files = sum(1 for path in day_files if last_day in path.name)
     assert f"staging reads {new_files} new or changed span file(s)" in nightly.output
+    _assert_rebuilt_only_touched_traces(nightly)
 
     # The full refresh reads its files two per statement (the nightly runs read one batch each): a batch
     # lost or read twice would change the staged files and the marts compared below.
@@ -99,3 +114,173 @@ def test_nightly_run_matches_full_refresh(tmp_path: Path) -> None:
             if name in {"fct_llm_calls", "chargeback_by_cost_center", "stg_traces__parsed_records"}:
                 assert rows, f"{schema}.{name} is empty"
             assert incremental_tables[name] == rows, f"{schema}.{name} differs"
+
+
+def _assert_rebuilt_only_touched_traces(run) -> None:  # noqa: ANN001
+    """The night's run listed (and so rebuilt) every trace of the records it staged, not every trace."""
+    assert "every trace is rebuilt" not in run.output
+    invocation = json.loads((run.target_dir / "run_results.json").read_text())["metadata"]["invocation_id"]
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        rebuilt = connection.sql("select count(distinct trace_id) from staging.stg_traces__affected_traces"
+                                 " where reason != 'every_trace'").fetchall()[0][0]
+        total = connection.sql("select count(distinct trace_id) from marts.fct_llm_calls").fetchall()[0][0]
+        staged_traces, unlisted = connection.execute(
+            "select count(distinct records.trace_id), count(*) filter (where records.trace_id not in"
+            "   (select trace_id from staging.stg_traces__affected_traces))"
+            " from staging.stg_traces__span_records as records"
+            " inner join staging.stg_traces__parsed_records as parsed"
+            "   on records.source_file = parsed.source_file and records.line_number = parsed.line_number"
+            " where parsed.staged_invocation_id = ? and records.trace_id is not null", [invocation]
+        ).fetchall()[0]
+    assert 0 < staged_traces <= rebuilt < total, (staged_traces, rebuilt, total)
+    assert unlisted == 0
+
+
+def _project_copy(destination: Path) -> Path:
+    shutil.copytree(PROJECT_DIR, destination, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "target", "logs", "warehouse", "data", "exports", "reports", "*.duckdb", "__pycache__"))
+    return destination
+
+
+def _edit_csv(path: Path, edit) -> None:  # noqa: ANN001
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+        fields = list(rows[0].keys())
+    rows = edit(rows)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _assert_same_as_full_refresh(tmp_path: Path, name: str, project: Path, glob: str, nightly_db: Path) -> None:
+    full = run_dbt(tmp_path / f"full_{name}", traces_glob=glob, project_dir=project,
+                   extra_args=MODELS_ONLY + ["--full-refresh"])
+    assert full.returncode == 0, full.output[-3000:]
+    for schema in ["marts", "staging"]:
+        nightly_tables = _tables(nightly_db, schema)
+        full_tables = _tables(full.database, schema)
+        assert nightly_tables.keys() == full_tables.keys()
+        for table, rows in full_tables.items():
+            assert nightly_tables[table] == rows, f"night {name}: {schema}.{table} differs from a full refresh"
+
+
+def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Path) -> None:
+    project = _project_copy(tmp_path / "project")
+    aliases = project / "seeds" / "mappings" / "attribute_aliases.csv"
+    removed_alias = {"field": "tenant_id", "alias_key": "customer_id"}
+    # The alias row is missing for the first two nights and added before the third.
+    _edit_csv(aliases, lambda rows: [r for r in rows if (r["field"], r["alias_key"]) != tuple(removed_alias.values())])
+
+    generated = tmp_path / "generated"
+    _generate(generated)
+    day_files = sorted(generated.glob("*.jsonl"))
+    last_day = max(f.name[6:16] for f in day_files)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    glob = str(landing / "*.jsonl")
+    for path in day_files:
+        if last_day not in path.name:
+            shutil.copy(path, landing / path.name)
+    night = tmp_path / "nightly"
+
+    first = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=MODELS_ONLY)
+    assert first.returncode == 0, first.output[-3000:]
+
+    # Night 2: the last day lands (with late spans of earlier traces), an earlier file is redelivered
+    # under a new name (same content: every span a duplicate) and another one is touched.
+    for path in day_files:
+        if last_day in path.name:
+            shutil.copy(path, landing / path.name)
+    earlier = sorted(p for p in landing.glob("*.jsonl") if last_day not in p.name)
+    shutil.copy(earlier[0], landing / ("redelivered-" + earlier[0].name))
+    later = time.time() + 5
+    os.utime(earlier[-1], (later, later))
+    second = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=MODELS_ONLY)
+    assert second.returncode == 0, second.output[-3000:]
+    new_files = sum(1 for path in day_files if last_day in path.name) + 2
+    assert f"staging reads {new_files} new or changed span file(s)" in second.output
+    _assert_rebuilt_only_touched_traces(second)
+    _assert_same_as_full_refresh(tmp_path, "2", project, glob, second.database)
+    before_seeds = _tables(second.database, "marts")
+
+    # Night 3: a price changes, a tenant moves cost center, the alias row is added; no new file.
+    prices = project / "seeds" / "pricing" / "llm_prices.csv"
+    fct_models = {row[0] for row in duckdb.connect(str(second.database), read_only=True).sql(
+        "select distinct priced_model from marts.fct_llm_calls where priced_model is not null").fetchall()}
+
+    def _reprice(rows: list[dict]) -> list[dict]:
+        for row in rows:
+            if row["model"] in fct_models and row["token_type"] == "input" and row["usd_per_mtok"]:
+                row["usd_per_mtok"] = str(float(row["usd_per_mtok"]) * 2)
+        return rows
+
+    _edit_csv(prices, _reprice)
+    policy = project / "seeds" / "policy" / "cost_center_policy.csv"
+    _edit_csv(policy, lambda rows: [dict(r, cost_center="cc_moved") if r["tenant_id"] == "t_acme" else r
+                                    for r in rows])
+    _edit_csv(aliases, lambda rows: rows + [{**{k: "" for k in rows[0]}, **removed_alias, "priority": "99"}])
+    third = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=MODELS_ONLY)
+    assert third.returncode == 0, third.output[-3000:]
+    assert "staging reads 0 new or changed span file(s)" in third.output
+    assert "every trace is rebuilt" in third.output
+    after_seeds = _tables(third.database, "marts")
+    assert after_seeds["fct_llm_calls"] != before_seeds["fct_llm_calls"]
+    assert after_seeds["chargeback_by_cost_center"] != before_seeds["chargeback_by_cost_center"]
+    _assert_same_as_full_refresh(tmp_path, "3", project, glob, third.database)
+
+    # Night 4: nothing changed: nothing is rebuilt, and the marts stay the same.
+    fourth = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=MODELS_ONLY)
+    assert fourth.returncode == 0, fourth.output[-3000:]
+    assert "every trace is rebuilt" not in fourth.output
+    with duckdb.connect(str(fourth.database), read_only=True) as connection:
+        listed = connection.sql("select count(*) from staging.stg_traces__affected_traces"
+                                " where reason != 'future_timestamp'").fetchall()[0][0]
+    assert listed == 0
+    assert _tables(fourth.database, "marts") == after_seeds
+
+
+def test_call_copy_in_a_later_trace_rebuilds_the_earlier_trace(tmp_path: Path) -> None:
+    """Two traces share a provider response id (the same call seen at two hops, reported under two trace ids).
+    The copy with the fuller usage, landing a night later, becomes the billed one: the earlier trace must be
+    rebuilt too (shared_response_id), or the call is billed twice until a full refresh."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _dbt_builds import ACME, _span, _trace
+
+    def _call(trace: str, span: str, at: str, **usage: int) -> list[str]:
+        root = span[:-1] + "0"
+        return [
+            _span(trace, root, None, "POST /v1/chat", at, "edge", **ACME),
+            _span(trace, span, root, "chat gpt-4o-mini", at, "model-client", **{
+                "gen_ai.operation.name": "chat", "gen_ai.system": "openai",
+                "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini",
+                "gen_ai.response.id": "chatcmpl-shared-1", **usage}, **ACME),
+        ]
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    glob = str(landing / "*.jsonl")
+    first_night = _call(f"{1:032x}", f"{11:016x}", "2026-07-01T10:00:00Z", **{"gen_ai.usage.input_tokens": 100})
+    first_night += _trace(5, 1, ACME, "gpt-4o-mini", (1000, 200), "model-client")
+    (landing / "spans-2026-07-01.jsonl").write_text("\n".join(first_night) + "\n")
+    night = tmp_path / "nightly"
+    first = run_dbt(night, traces_glob=glob, extra_args=MODELS_ONLY)
+    assert first.returncode == 0, first.output[-3000:]
+
+    second_night = _call(f"{2:032x}", f"{21:016x}", "2026-07-02T10:00:00Z",
+                         **{"gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 50})
+    (landing / "spans-2026-07-02.jsonl").write_text("\n".join(second_night) + "\n")
+    second = run_dbt(night, traces_glob=glob, extra_args=MODELS_ONLY)
+    assert second.returncode == 0, second.output[-3000:]
+    with duckdb.connect(str(second.database), read_only=True) as connection:
+        billed = connection.sql("select trace_id from marts.fct_llm_calls where trace_id in ("
+                                f"'{1:032x}', '{2:032x}')").fetchall()
+        shared = connection.sql("select trace_id from staging.stg_traces__affected_traces"
+                                " where reason = 'shared_response_id'").fetchall()
+    assert billed == [(f"{2:032x}",)]
+    assert (f"{1:032x}",) in shared
+
+    full = run_dbt(tmp_path / "full", traces_glob=glob, extra_args=MODELS_ONLY + ["--full-refresh"])
+    assert full.returncode == 0, full.output[-3000:]
+    for schema in ["marts", "staging"]:
+        assert _tables(second.database, schema) == _tables(full.database, schema), schema

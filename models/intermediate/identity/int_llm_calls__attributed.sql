@@ -1,6 +1,7 @@
 {#- Priced model calls joined to the three lookups (tenant -> cost center in
     force at the call, workflow -> budget owner, model/date -> price), with one
     boolean per failed lookup. Rules: docs/attribution_rules.md. -#}
+{{ config(**trace_rebuild_config('trace_id')) }}
 {%- set reason_flags = [] -%}
 {%- for reason in attribution_reasons() -%}
     {%- do reason_flags.append('is_' ~ reason.reason) -%}
@@ -26,6 +27,7 @@ with
 
 priced as {{ cte_inline_hint() }} (
     select * from {{ ref('int_llm_calls__priced') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 identity as (
@@ -35,6 +37,7 @@ identity as (
         {%- endfor %}
         span_key
     from {{ ref('int_llm_calls__identity_recovered') }}
+    where {{ in_rebuilt_traces(trace_of('span_key')) }}
 ),
 
 lineage as (
@@ -42,6 +45,7 @@ lineage as (
         span_key,
         has_agent_ancestor
     from {{ ref('int_spans__lineage') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 -- Priced calls with identity recovered along the trace (replacing the call

@@ -19,6 +19,7 @@
     nearest one, which is all the losing claim needs. Virtual keys depend on
     the call's time, so the hops carrying a key are joined to the seed
     after the walk. -#}
+{{ config(**trace_rebuild_config('span_key')) }}
 {%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
 {%- set max_depth = var('max_trace_depth', 12) if var('recover_identity_from_ancestors', true) else 0 -%}
 {%- set key_aliases = identity_field_aliases('api_key_id') -%}
@@ -45,13 +46,14 @@ calls as (
         span_key,
         started_at
     from {{ ref('int_spans__canonicalized') }}
-    where is_billed_call
+    where is_billed_call and {{ in_rebuilt_traces('trace_id') }}
 ),
 
 -- Read again at every level (each read takes only the columns it uses):
 -- never copied whole.
 hops as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__identity_hops') }}
+    where {{ in_rebuilt_traces(trace_of('span_key')) }}
 ),
 
 virtual_keys as (

@@ -8,6 +8,7 @@
     values are missing, values are compared as sent (no normalisation), as in
     docs/attribution_rules.md. int_llm_calls__identity_recovered walks these
     rows up the parent chain. -#}
+{{ config(**trace_rebuild_config('span_key')) }}
 {%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
 {%- set trust = identity_trust_order() -%}
 with
@@ -20,13 +21,19 @@ spans as {{ cte_inline_hint() }} (
         span_name,
         attributes
     from {{ ref('stg_traces__spans') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 -- A number per span, in span_key order, so the walk's state holds numbers.
+-- A nightly run numbers its traces' spans after the kept rows' numbers, so
+-- numbers stay unique (and in span_key order within a trace).
 numbered as (
     select
         span_key,
-        row_number() over (order by span_key) as hop_id
+        row_number() over (order by span_key)
+        {%- if is_incremental() %}
+            + (select coalesce(max(kept.hop_id), 0) from {{ this }} as kept)
+        {%- endif %} as hop_id
     from spans
 ),
 

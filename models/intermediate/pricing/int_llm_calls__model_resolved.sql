@@ -6,6 +6,7 @@
     (-2025-12-11); an exact override-only model; else unresolved (unpriced).
     Dated snapshots are never stripped blindly: the match rules say which
     snapshots share their family's prices. -#}
+{{ config(**trace_rebuild_config('span_key')) }}
 {#- First compact yyyymmdd date followed by -, : or the end (RE2 has no
     lookahead, so the delimiter is captured and put back). -#}
 {%- set compact_date = '-(20[0-9]{2})(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])(-|:|$)' -%}
@@ -13,7 +14,7 @@ with
 
 calls as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__canonicalized') }}
-    where is_model_call
+    where is_model_call and {{ in_rebuilt_traces('trace_id') }}
 ),
 
 provider_aliases as (

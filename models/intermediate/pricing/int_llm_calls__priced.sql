@@ -4,6 +4,7 @@
     token bucket, and the negotiated (contracted) cost. Input includes cache
     tokens and output includes reasoning tokens, so the buckets never price a
     token twice. Rules: docs/pricing.md and docs/attribution_rules.md. -#}
+{{ config(**trace_rebuild_config('trace_id')) }}
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
 {%- set contract_types = ['input', 'cache_read', 'cache_write', 'cache_write_1h', 'output', 'reasoning'] -%}
 {#- bucket: (tokens, applied list rate, type of the price row applied) -#}
@@ -21,11 +22,12 @@ with
 
 calls as (
     select * from {{ ref('int_spans__canonicalized') }}
-    where is_billed_call
+    where is_billed_call and {{ in_rebuilt_traces('trace_id') }}
 ),
 
 resolved_models as (
     select * from {{ ref('int_llm_calls__model_resolved') }}
+    where {{ in_rebuilt_traces(trace_of('span_key')) }}
 ),
 
 contracts as (

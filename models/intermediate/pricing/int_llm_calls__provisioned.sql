@@ -3,10 +3,12 @@
     deployment) within the charge's period. They keep their usage and list
     cost; fct_llm_calls bills them 0 per token, the charge is allocated
     instead. One row per call (the first charge by id when two overlap). -#}
+{{ config(**trace_rebuild_config('call_id')) }}
 with
 
 calls as (
     select * from {{ ref('int_llm_calls__attributed') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 charges as (

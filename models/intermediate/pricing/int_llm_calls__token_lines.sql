@@ -4,6 +4,7 @@
     (contracted) unit price and cost: the SKU lines of FOCUS. Tokens priced at
     another type's rate (cache reads of a model with no cache price) are a
     line of that type, so each price row feeds exactly one SKU. -#}
+{{ config(**trace_rebuild_config('span_key')) }}
 {%- set lines = [
     ('input', 'uncached_input_tokens', 'input_usd_per_mtok', 'input_price_id'),
     ('cache_read', 'cache_read_tokens', 'applied_cache_read_usd_per_mtok',
@@ -18,7 +19,7 @@ with
 
 calls as {{ cte_inline_hint() }} (
     select * from {{ ref('int_llm_calls__attributed') }}
-    where pricing_status in ('priced', 'partial')
+    where pricing_status in ('priced', 'partial') and {{ in_rebuilt_traces('trace_id') }}
 ),
 
 token_lines as (

@@ -3,6 +3,7 @@
     Provider and token counts are canonicalised (and validated) in staging.
     is_model_call marks call-level spans; is_billed_call keeps one of them
     per response id (the same call seen at two hops). -#}
+{{ config(**trace_rebuild_config('trace_id')) }}
 {%- set text_fields = [
     'tenant_id', 'cost_center', 'workflow_id', 'actor_id', 'actor_type',
     'request_model', 'response_model', 'operation', 'response_id'
@@ -17,6 +18,7 @@ with
 
 spans as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__spans') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 canonical as (

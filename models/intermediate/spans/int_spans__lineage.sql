@@ -9,6 +9,7 @@
     at a parent that never arrived, at itself, or at an ancestor it already
     passed (a cycle above it); it keeps the ancestors it passed as columns
     to see the last one. Depth is the number of distinct ancestors passed. -#}
+{{ config(**trace_rebuild_config('trace_id')) }}
 {%- set max_depth = var('max_trace_depth', 12) -%}
 with
 
@@ -23,6 +24,7 @@ spans as {{ cte_inline_hint() }} (
         operation,
         parent_span_key
     from {{ ref('int_spans__canonicalized') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 hops as (

@@ -1,6 +1,7 @@
 {#- One row per model call: everything needed to answer the five questions
     of a disputed charge (tenant, cost center, model and unit price, workflow,
     actor) without another lookup. -#}
+{{ config(**trace_rebuild_config('trace_id')) }}
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
 {#- Each failed lookup's code when its flag is set (concat_ws skips nulls). -#}
 {%- set reason_codes = [] -%}
@@ -11,10 +12,12 @@ with
 
 attributed as (
     select * from {{ ref('int_llm_calls__attributed') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 provisioned as (
     select * from {{ ref('int_llm_calls__provisioned') }}
+    where {{ in_rebuilt_traces(trace_of('call_id')) }}
 ),
 
 -- Calls served by provisioned capacity (seed shared_charges with a

@@ -13,7 +13,9 @@
     of files (insert_parsed_records_in_batches), reading and parsing each
     batch in one statement; other engines read the files here (delete+insert
     by source_file; Spark overwrites source_file partitions:
-    file_rebuild_config). -#}
+    file_rebuild_config). Every row names the run that staged it
+    (staged_invocation_id): stg_traces__affected_traces rebuilds the traces
+    of rows staged since the last completed run. -#}
 {%- set on_duckdb = stages_files_in_batches() -%}
 {{ config(
     materialized='incremental',
@@ -40,7 +42,8 @@ parsed_records as (
         raw_started_at,
         raw_ended_at,
         raw_status_code,
-        attributes
+        attributes,
+        {{ staged_invocation_id() }}
     from {{ parse_span_lines(read_raw_lines([] if on_duckdb else traces_files_to_read())) }} as parsed
 )
 

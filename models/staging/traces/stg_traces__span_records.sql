@@ -8,7 +8,12 @@
     cache tokens, output includes reasoning tokens); counts that only sit
     in LiteLLM's Python-repr usage text, on the span or on its raw-request
     child span, come last (seeds usage_text_keys / usage_text_fields). Reason codes:
-    docs/bad_input.md. -#}
+    docs/bad_input.md.
+    Rebuilt per trace on nightly runs (trace_rebuild_config): only the
+    records of the traces in stg_traces__affected_traces are read and
+    replaced, and every record without a trace id (their copies are ranked
+    together). -#}
+{{ config(**trace_rebuild_config('trace_id', with_missing_trace_id=true)) }}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
@@ -35,7 +40,13 @@ with
 -- (files staged under an earlier traces_path stay staged, unbilled).
 parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
-    where record_format in ('flat_json', 'otlp_json') and {{ is_under_traces_path('source_file') }}
+    where
+        record_format in ('flat_json', 'otlp_json')
+        and {{ is_under_traces_path('source_file') }}
+        and (
+            {{ normalize_hex_id('raw_trace_id') }} is null
+            or {{ in_rebuilt_traces(normalize_hex_id('raw_trace_id')) }}
+        )
 ),
 
 cleaned as (
