@@ -6,14 +6,17 @@
     elements are records), each record's top-level keys are read once and
     say its format (an object with `resourceSpans` is an OTLP batch, any
     other a flat span), an OTLP batch is exploded into its spans, and the
-    envelope fields and attribute map are taken from that one parse. The
+    envelope fields and attribute map are taken from that one parse (on
+    DuckDB a record whose text cannot hold `resourceSpans` is read straight
+    into its map, which gives its keys too). The
     map is cleaned here: JSON-string containers (var json_string_containers)
     flattened into prefixed keys, prompt/completion content keys (var
     content_attribute_patterns, one combined regular expression) dropped;
     both only for the few records that carry such a key, found by one test
     over the record's key list. Every row of the pass flows through one
     stream: array elements and OTLP spans are unnested in the select list, so
-    no step reads the lines a second time and nothing is held in memory.
+    no step reads the lines a second time (on DuckDB the lines of one batch
+    are gathered in memory first, so they are parsed by one parallel scan).
     Used by the model (other engines) and by insert_parsed_records_in_batches
     (DuckDB, one statement per batch of files). -#}
 {% macro parse_span_lines(raw_lines) -%}
@@ -114,8 +117,10 @@
         -- A record that cannot be an OTLP batch (its text never holds the
         -- key resourceSpans) is read straight into its map: one parse that
         -- also gives its keys. A repeated key gives no map (null), and such a
-        -- record, like an OTLP batch, has its keys read by themselves.
-        mapped_records as (
+        -- record, like an OTLP batch, has its keys and values read by
+        -- themselves; so does a record with a value that may be a number
+        -- in exponent form (the map renders 1.5e-7 as 1.5e-07).
+        read_maps as (
             select
                 *,
                 case
@@ -123,8 +128,15 @@
                         line_shape in ('object', 'span_array')
                         and not {{ duckdb__json_may_hold_key('record.text', 'resourceSpans') }}
                         then {{ duckdb__json_object_string_map('record.text') }}
-                end as record_map
+                end as read_map
             from records
+        ),
+
+        mapped_records as (
+            select
+                * exclude (read_map),
+                case when not {{ duckdb__map_has_exponent_number('read_map') }} then read_map end as record_map
+            from read_maps
         ),
 
         -- The record's top-level keys, read once, say its format.
@@ -464,6 +476,18 @@
     repeats. One parse. The text must be a valid JSON object. -#}
 {% macro duckdb__json_object_string_map(json_expr) -%}
     json_transform({{ json_expr }}, '"MAP(VARCHAR, VARCHAR)"')
+{%- endmacro %}
+
+{#- True when a value of the string map (duckdb__json_object_string_map)
+    reads like a number in exponent form: such a map renders a JSON number
+    with DuckDB's cast (1.5e-07, 1e+21) where json_top_level_values writes it
+    as JSON (1.5e-7, 1e21); every other value is the same text in both. A
+    string value that looks the same also says true (callers then only take
+    the exact path). -#}
+{% macro duckdb__map_has_exponent_number(map_expr) -%}
+    coalesce(regexp_matches(
+        array_to_string(map_values({{ map_expr }}), chr(10)), '(?m)^-?[0-9]+(\.[0-9]+)?e[-+][0-9]+$'
+    ), false)
 {%- endmacro %}
 
 {#- False only when the JSON text cannot hold the key: it is written
