@@ -5,7 +5,8 @@
     DuckDB: one statement reading thousands of files held every file scan's
     buffers until it ended (out of memory at 10 million spans with a 3 GB
     limit); a statement per batch bounds memory by the batch, and reading
-    and parsing in the same statement copies no line into a table first.
+    and parsing in the same statement writes no line to a table first (the
+    parse gathers the batch's lines in memory, see parse_span_lines).
     Ends by noting the files that may hold one multi-line JSON document
     (find_span_documents; the next post-hook stages them). -#}
 {% macro insert_parsed_records_in_batches() -%}

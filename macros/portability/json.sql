@@ -24,7 +24,7 @@
 {%- endmacro %}
 
 {% macro duckdb__json_is_object(json_expr) -%}
-    coalesce(json_valid({{ json_expr }}) and json_type(try_cast({{ json_expr }} as json)) = 'OBJECT', false)
+    coalesce(json_type(try_cast({{ json_expr }} as json)) = 'OBJECT', false)
 {%- endmacro %}
 
 {% macro json_to_string_map(json_expr) -%}

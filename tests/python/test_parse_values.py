@@ -1,0 +1,53 @@
+"""The one-pass parse (issue #17 item 7) keeps each flat record's attribute values exactly as
+JSON gives them (DuckDB's json_keys / json_extract_string: strings unquoted, numbers and
+nested values as JSON text), whichever internal path reads the record. Numbers that DuckDB's
+own double cast would write in exponent form (1.5e-07, 1e+21) are the case a faster path
+could change; a repeated top-level key gives an empty map; a line that only looks blank or
+an object led by whitespace keeps its shape."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from dbt_runner import run_dbt
+
+LINES = [
+    '{"trace_id":"t1","span_id":"s1","gen_ai.usage.cost":1.5e-7,"big":1e21,"small":0.00001,"n":1.0}',
+    '{"trace_id":"t1","span_id":"s2","timestamp":1.7e9,"end_time":12345678901234567890.5,"s":"1.5e-07"}',
+    '{"trace_id":"t1","span_id":"s3","a":1,"a":2}',
+    '\t{"trace_id":"t1","span_id":"s4","x":[1.0,2e5],"y":{"k":1e-9}}',
+    "\u3000 ",
+    '{"trace_id":"t1","span_id":"s5","\\u0041bc":"escaped key","z":-0.0}',
+]
+
+
+def _expected(line: str) -> tuple[str, dict[str, str | None] | None]:
+    """Record format and attribute map as DuckDB's JSON functions give them."""
+    with duckdb.connect() as connection:
+        if line.strip(" \u3000") == "":
+            return "blank", None
+        keys, values = connection.execute("select json_keys(?), json_extract_string(?, '$.*')", [line, line]).fetchone()
+    if len(keys) != len(set(keys)):
+        return "flat_json", {}
+    return "flat_json", dict(zip(keys, values))
+
+
+def test_attribute_values_are_json_text(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "values.jsonl").write_text("\n".join(LINES) + "\n")
+    work = tmp_path / "work"
+    seeded = run_dbt(work, "seed", select="path:seeds/mappings")
+    assert seeded.returncode == 0, seeded.output[-3000:]
+    run = run_dbt(work, "run", traces_glob=str(landing / "*.jsonl"), select="stg_traces__parsed_records")
+    assert run.returncode == 0, run.output[-3000:]
+    rows = run.query(
+        "select line_number, record_format, to_json(attributes)::varchar "
+        "from staging.stg_traces__parsed_records order by line_number"
+    )
+    got = {number: (record_format, None if attributes is None else json.loads(attributes))
+           for number, record_format, attributes in rows}
+    assert got == {number: _expected(line) for number, line in enumerate(LINES, start=1)}
+    assert got[1][1]["gen_ai.usage.cost"] == "1.5e-7" and got[1][1]["big"] == "1e21"
