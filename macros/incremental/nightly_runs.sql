@@ -17,7 +17,6 @@
         'int_llm_calls__identity_recovered',
         'int_llm_calls__priced',
         'int_llm_calls__attributed',
-        'int_llm_calls__provisioned',
         'int_llm_calls__token_lines',
         'fct_llm_calls',
     ]) }}
