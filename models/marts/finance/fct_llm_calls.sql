@@ -11,7 +11,9 @@
 {%- endfor -%}
 with
 
-attributed as (
+-- Read twice (the provisioned-charge lookup and calls): inlined, so DuckDB
+-- does not hold a copy of every attributed column (cte_inline_hint).
+attributed as {{ cte_inline_hint() }} (
     select * from {{ ref('int_llm_calls__attributed') }}
     where {{ in_rebuilt_traces('trace_id') }}
 ),
