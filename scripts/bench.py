@@ -262,7 +262,8 @@ def staging_seconds(work: Path) -> float:
 
 
 def pricing_seconds(work: Path) -> float:
-    """Time dbt spent in the two pricing models (model resolution and priced calls), from run_results.json."""
+    """Time dbt spent pricing (int_llm_calls__priced: model resolution and prices; before issue #18 also
+    int_llm_calls__model_resolved, so older run_results still sum both), from run_results.json."""
     return sum(r["execution_time"] for r in run_results(work)
                if r["unique_id"].endswith((".int_llm_calls__model_resolved", ".int_llm_calls__priced")))
 
@@ -356,7 +357,7 @@ def render(results: list[dict[str, Any]], command: str, memory_limit: str, days:
         "`dbt build` (seeds, models, unit and data tests); the nightly run builds on "
         f"{days} days already staged, after day {days + 1} lands (docs/nightly.md). Calls/s end to end:",
         "built calls / full build time (parsing, attribution, pricing, FOCUS, tests); calls/s pricing",
-        "models: built calls / time dbt spent in int_llm_calls__model_resolved and int_llm_calls__priced;",
+        "models: built calls / time dbt spent in int_llm_calls__priced (model resolution and prices);",
         "baseline: genai-prices calc_price one call at a time over a sample of the same calls.",
         "Floor: DuckDB reading the same files once into the span envelope plus the attribute map",
         "(read_json_objects + json_keys / json_extract_string, OTLP batches exploded to spans), stored as a",

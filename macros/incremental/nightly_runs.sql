@@ -15,10 +15,8 @@
         'int_spans__lineage',
         'int_spans__identity_hops',
         'int_llm_calls__identity_recovered',
-        'int_llm_calls__model_resolved',
         'int_llm_calls__priced',
         'int_llm_calls__attributed',
-        'int_llm_calls__provisioned',
         'int_llm_calls__token_lines',
         'fct_llm_calls',
     ]) }}

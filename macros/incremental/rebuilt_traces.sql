@@ -3,7 +3,7 @@
     stg_traces__affected_traces; on a full build they read everything. -#}
 
 {#- The trace id of a row from its trace_id column, or from a span key
-    (`trace_id:span_id`, stg_traces__spans) for models keyed by call. -#}
+    (`trace_id:span_id`, macro usable_spans) for models keyed by call. -#}
 {% macro trace_of(column) -%}
     {%- if column == 'trace_id' -%}
         trace_id

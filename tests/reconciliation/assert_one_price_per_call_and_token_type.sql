@@ -1,6 +1,7 @@
 {#- No (provider, model string, instant, token type) resolves to two prices.
     1. One provider and model string always resolve to the same priced model
-       (resolution does not depend on anything else of the call).
+       (resolution in int_llm_calls__priced does not depend on anything else
+       of the call).
     2. For each priced call and token type, no two price rows in force tie
        on the ranking the pricing model uses (override before sheet, highest
        tier passed): a tie would make the price arbitrary.
@@ -17,10 +18,6 @@ with
 
 priced as (
     select * from {{ ref('int_llm_calls__priced') }}
-),
-
-resolved as (
-    select * from {{ ref('int_llm_calls__model_resolved') }}
 ),
 
 price_rows as (
@@ -41,7 +38,7 @@ resolution_not_a_function as (
         count(distinct {{ dbt.concat([
             "coalesce(priced_provider, '')", "'/'", "coalesce(priced_model, '')"
         ]) }}) as candidates
-    from resolved
+    from priced
     group by provider_key, model_key
     having count(distinct {{ dbt.concat([
         "coalesce(priced_provider, '')", "'/'", "coalesce(priced_model, '')"

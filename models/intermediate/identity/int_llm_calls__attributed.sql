@@ -1,5 +1,7 @@
-{#- Priced model calls joined to the three lookups (tenant -> cost center in
-    force at the call, workflow -> budget owner, model/date -> price), with one
+{#- Priced model calls (the third lookup, model + date -> price, is
+    int_llm_calls__priced) with identity recovered along the trace, joined to
+    the other two lookups: tenant -> cost center in force at the call
+    (policy_in_force) and workflow -> budget owner (workflow_owners), with one
     boolean per failed lookup. Rules: docs/attribution_rules.md. -#}
 {{ config(**trace_rebuild_config('trace_id')) }}
 {%- set reason_flags = [] -%}
@@ -74,6 +76,7 @@ cost_center_taxonomy as (
     select distinct cost_center from policy
 ),
 
+-- Lookup: tenant -> cost center in force at the call (seed cost_center_policy).
 policy_in_force as (
     select
         calls.span_key,
@@ -88,13 +91,23 @@ policy_in_force as (
     group by calls.span_key
 ),
 
+-- Lookup: workflow -> budget owner (seed workflow_registry).
+workflow_owners as (
+    select
+        calls.span_key,
+        workflows.budget_owner
+    from calls
+    inner join workflows
+        on calls.workflow_id = workflows.workflow_id
+),
+
 joined as (
     select
         calls.*,
         policy_in_force.policy_cost_center,
         cost_center_taxonomy.cost_center is not null as is_trace_cost_center_known,
-        workflows.workflow_id is not null as is_workflow_registered,
-        workflows.budget_owner,
+        workflow_owners.span_key is not null as is_workflow_registered,
+        workflow_owners.budget_owner,
         -- Calls below an agent hop were initiated by that agent.
         coalesce(lineage.has_agent_ancestor, false) as is_agent_initiated
     from calls
@@ -102,8 +115,8 @@ joined as (
         on calls.span_key = policy_in_force.span_key
     left join cost_center_taxonomy
         on calls.cost_center = cost_center_taxonomy.cost_center
-    left join workflows
-        on calls.workflow_id = workflows.workflow_id
+    left join workflow_owners
+        on calls.span_key = workflow_owners.span_key
     left join lineage
         on calls.span_key = lineage.span_key
 ),

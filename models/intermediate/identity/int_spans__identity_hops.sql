@@ -13,15 +13,14 @@
 {%- set trust = identity_trust_order() -%}
 with
 
+-- The usable first copy of each span (macro usable_spans), read from
+-- stg_traces__span_records directly, not through the view stg_traces__spans.
 spans as {{ cte_inline_hint() }} (
-    select
-        span_key,
-        parent_span_key,
-        service_name,
-        span_name,
-        attributes
-    from {{ ref('stg_traces__spans') }}
-    where {{ in_rebuilt_traces('trace_id') }}
+    {{ usable_spans(
+        ref('stg_traces__span_records'),
+        ['service_name', 'span_name', 'attributes'],
+        in_rebuilt_traces('trace_id')
+    ) }}
 ),
 
 -- A number per span, in span_key order, so the walk's state holds numbers.

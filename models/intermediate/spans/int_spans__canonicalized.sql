@@ -12,13 +12,27 @@
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
 ] -%}
+{%- set span_columns = [
+    'trace_id', 'span_id', 'span_name', 'span_kind', 'service_name',
+    'started_at', 'ended_at', 'attributes', 'provider', 'provider_source_key'
+] -%}
+{%- for field in token_fields -%}
+    {%- do span_columns.extend([field, field ~ '_source_key']) -%}
+{%- endfor -%}
+{%- do span_columns.append('source_file') -%}
 {%- set operation_map = mapping_rows('operation_spellings', 'spelling', 'operation', 'operation_value_map') -%}
 {%- set billable = var('billable_operations') -%}
 with
 
+-- The usable first copy of each span (macro usable_spans), read from
+-- stg_traces__span_records directly: the view stg_traces__spans would be one
+-- more model between the span files and the FOCUS rows.
 spans as {{ cte_inline_hint() }} (
-    select * from {{ ref('stg_traces__spans') }}
-    where {{ in_rebuilt_traces('trace_id') }}
+    {{ usable_spans(
+        ref('stg_traces__span_records'),
+        span_columns,
+        in_rebuilt_traces('trace_id')
+    ) }}
 ),
 
 canonical as (

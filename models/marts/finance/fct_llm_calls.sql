@@ -1,6 +1,7 @@
 {#- One row per model call: everything needed to answer the five questions
     of a disputed charge (tenant, cost center, model and unit price, workflow,
-    actor) without another lookup. -#}
+    actor) without another lookup. Calls served by provisioned capacity
+    (a shared_charges row with a deployment) are billed 0 per token. -#}
 {{ config(**trace_rebuild_config('trace_id')) }}
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
 {#- Each failed lookup's code when its flag is set (concat_ws skips nulls). -#}
@@ -10,19 +11,50 @@
 {%- endfor -%}
 with
 
-attributed as (
+-- Read twice (the provisioned-charge lookup and calls): inlined, so DuckDB
+-- does not hold a copy of every attributed column (cte_inline_hint).
+attributed as {{ cte_inline_hint() }} (
     select * from {{ ref('int_llm_calls__attributed') }}
     where {{ in_rebuilt_traces('trace_id') }}
 ),
 
-provisioned as (
-    select * from {{ ref('int_llm_calls__provisioned') }}
-    where {{ in_rebuilt_traces(trace_of('call_id')) }}
+charges as (
+    select * from {{ ref('shared_charges') }}
+    where deployment is not null
 ),
 
--- Calls served by provisioned capacity (seed shared_charges with a
--- deployment) keep their usage but are not billed per token again: the
--- capacity's charge is allocated instead (int_shared_charges__allocated).
+-- Call -> provisioned charge: the provider's calls whose request model is
+-- the deployment of a shared charge (seed shared_charges, with a
+-- deployment) within the charge's period; the first charge by id when two
+-- overlap.
+provisioned_matches as (
+    select
+        attributed.span_key,
+        charges.charge_id,
+        row_number() over (
+            partition by attributed.span_key
+            order by charges.charge_id
+        ) as charge_rank
+    from attributed
+    inner join charges
+        on
+            attributed.provider = charges.provider
+            and attributed.request_model = charges.deployment
+            and attributed.started_at >= charges.billing_period_start
+            and attributed.started_at < charges.billing_period_end
+),
+
+provisioned as (
+    select
+        span_key,
+        cast(charge_id as {{ dbt.type_string() }}) as provisioned_charge_id
+    from provisioned_matches
+    where charge_rank = 1
+),
+
+-- Calls served by provisioned capacity keep their usage and list cost but
+-- are not billed per token again: the capacity's charge is allocated
+-- instead (int_shared_charges__allocated).
 calls as (
     select
         attributed.*,
@@ -33,7 +65,7 @@ calls as (
         end as billed_cost_usd
     from attributed
     left join provisioned
-        on attributed.span_key = provisioned.call_id
+        on attributed.span_key = provisioned.span_key
 ),
 
 final as (

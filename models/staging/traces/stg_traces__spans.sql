@@ -1,46 +1,31 @@
-{#- One row per unique (trace_id, span_id): the usable first copy of each span.
-    A view: a filter of stg_traces__span_records, read by a few intermediate
-    models, so no second copy of every span and its map is written. -#}
+{#- One row per unique (trace_id, span_id): the usable first copy of each span
+    (macro usable_spans). A view of stg_traces__span_records, so no second
+    copy of every span and its map is written; read by the drift report
+    (alias_usage_by_hop), alerts and reconciliation tests. The per-trace
+    models read stg_traces__span_records through the same macro instead,
+    keeping the chain from span files to FOCUS rows short. -#}
 {{ config(materialized='view') }}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
 ] -%}
+{%- set columns = [
+    'trace_id', 'span_id', 'parent_span_id', 'span_name', 'span_kind',
+    'service_name', 'started_at', 'ended_at', 'status_code', 'attributes',
+    'provider', 'provider_source_key'
+] -%}
+{%- for field in token_fields -%}
+    {%- do columns.extend([field, field ~ '_source_key']) -%}
+{%- endfor -%}
+{%- do columns.extend(['source_file', 'line_number', 'batch_position', 'record_format']) -%}
 with
 
-span_records as (
-    select * from {{ ref('stg_traces__span_records') }}
+usable_spans as (
+    {{ usable_spans(ref('stg_traces__span_records'), columns) }}
 ),
 
 final as (
-    select
-        {{ dbt.concat(['trace_id', "':'", 'span_id']) }} as span_key,
-        trace_id,
-        span_id,
-        parent_span_id,
-        case
-            when parent_span_id is not null
-                then {{ dbt.concat(['trace_id', "':'", 'parent_span_id']) }}
-        end as parent_span_key,
-        span_name,
-        span_kind,
-        service_name,
-        started_at,
-        ended_at,
-        status_code,
-        attributes,
-        provider,
-        provider_source_key,
-        {%- for field in token_fields %}
-            {{ field }},
-            {{ field }}_source_key,
-        {%- endfor %}
-        source_file,
-        line_number,
-        batch_position,
-        record_format
-    from span_records
-    where rejection_reason is null
+    select * from usable_spans
 )
 
 select * from final
