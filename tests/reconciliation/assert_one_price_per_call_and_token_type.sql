@@ -9,7 +9,11 @@
        row is in force).
     Which rows are in force comes from the macro the model uses
     (price_rows_in_force); the ranking is restated here and checked against
-    the model's output, so a model that applies another row fails. -#}
+    the model's output, so a model that applies another row fails.
+    Checks 2 and 3 hold per call, against the price seeds alone (a changed
+    seed rebuilds every trace), so they read only the calls of the traces
+    rebuilt this run (rows_rebuilt_this_run; every call on a full build);
+    check 1 compares calls across traces and reads every call. -#}
 {{ config(severity='error') }}
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
 
@@ -17,6 +21,7 @@ with
 
 priced as (
     select * from {{ ref('int_llm_calls__priced') }}
+    where {{ rows_rebuilt_this_run('trace_id') }}
 ),
 
 resolved as (

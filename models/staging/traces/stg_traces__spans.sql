@@ -1,7 +1,10 @@
 {#- One row per unique (trace_id, span_id): the usable first copy of each span.
     A view: a filter of stg_traces__span_records, read by a few intermediate
-    models, so no second copy of every span and its map is written. -#}
-{{ config(materialized='view') }}
+    models, so no second copy of every span and its map is written. A
+    trace's rows are its rows of stg_traces__span_records, so its row-level
+    data tests check only the traces rebuilt this run (meta trace_key, as on
+    the per-trace models; docs/nightly.md). -#}
+{{ config(materialized='view', meta={'trace_key': 'trace_id'}) }}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
