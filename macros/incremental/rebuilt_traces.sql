@@ -74,7 +74,8 @@
         {%- if every_trace -%}
             1 = 1
         {%- else -%}
-            ({{ trace_of(column) }} in (select affected.trace_id from {{ affected }} as affected) or {{ trace_of(column) }} is null)
+            {#- One semi-join: a row without a trace id matches the '' row. -#}
+            coalesce({{ trace_of(column) }}, '') in (select affected.trace_id from {{ affected }} as affected union all select '')
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -343,18 +343,19 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     (landing / "spans-2026-07-02.jsonl").write_text(
         "\n".join(_trace(3, 2, ACME, "gpt-4o-mini", (1000, 200), "model-client")) + "\n")
     second = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=PER_TRACE_BUILD)
-    assert second.returncode == 0, second.output[-3000:]
     assert "every trace is rebuilt" not in second.output
     assert second.query("select distinct trace_id from staging.stg_traces__affected_traces") == [(night_clean,)]
-    assert second.query(f"select input_tokens from marts.fct_llm_calls where trace_id = '{old_bad}'") == [(5_000_000,)]
     compiled = _test_result(second, RANGE_TEST)["compiled_code"]
     assert "stg_traces__affected_traces" in compiled, compiled
     for name in ("not_null_fct_llm_calls_call_at", "unique_int_spans__lineage_span_key",
-                 "not_null_stg_traces__spans_trace_id"):
+                 "not_null_stg_traces__spans_trace_id", "assert_one_price_per_call_and_token_type"):
         assert "stg_traces__affected_traces" in _test_result(second, name)["compiled_code"], name
     # Whose truth spans traces: every row, every night.
-    for name in ("unique_int_spans__identity_hops_hop_id",):
+    for name in ("unique_int_spans__identity_hops_hop_id",
+                 "dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__batch_position"):
         assert "stg_traces__affected_traces" not in _test_result(second, name)["compiled_code"], name
+    assert second.returncode == 0, second.output[-3000:]
+    assert second.query(f"select input_tokens from marts.fct_llm_calls where trace_id = '{old_bad}'") == [(5_000_000,)]
 
     # Night 3: a call over the ceiling in a trace the night rebuilds is caught, the old one still unseen.
     (landing / "spans-2026-07-03.jsonl").write_text(
