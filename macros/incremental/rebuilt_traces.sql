@@ -47,8 +47,9 @@
 {%- endmacro %}
 
 {#- Which rows a row-level data test checks on a model rebuilt per trace
-    (docs/nightly.md, "Tests"): a predicate on the row's trace key `column`
-    (trace_id, or a span key / call id whose trace id prefix is taken).
+    (docs/nightly.md, "Tests on a nightly run"): a predicate on the row's
+    trace key `column` (trace_id, or a span key / call id whose trace id
+    prefix is taken).
     Every row (1 = 1) when this run rebuilt every trace (a full build, a
     full refresh, changed seeds, vars or per-trace model SQL:
     stg_traces__affected_traces lists every trace with reason every_trace),
