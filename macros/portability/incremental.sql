@@ -60,8 +60,10 @@
     traces (in_rebuilt_traces), appends their new rows. That is a
     delete+insert by trace, with the delete taken from the affected list
     rather than from the new rows, so a trace left with fewer rows, or none,
-    loses its old ones. Spark (no DELETE on Parquet tables) rebuilds the
-    whole table every run (docs/spark.md). -#}
+    loses its old ones. meta trace_key names the column, so row-level data
+    tests check only the rebuilt traces' rows (get_where_subquery,
+    rows_rebuilt_this_run). Spark (no DELETE on Parquet tables) rebuilds
+    the whole table every run (docs/spark.md), and its tests check every row. -#}
 {% macro trace_rebuild_config(column='trace_id', with_missing_trace_id=false) -%}
     {{ return(adapter.dispatch('trace_rebuild_config', 'llm_spend_attribution')(column, with_missing_trace_id)) }}
 {%- endmacro %}
@@ -72,6 +74,7 @@
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
         'pre_hook': ["{{ delete_rebuilt_traces('" ~ column ~ "', " ~ (with_missing_trace_id | string | lower) ~ ") }}"],
+        'meta': {'trace_key': column},
     }) }}
 {%- endmacro %}
 

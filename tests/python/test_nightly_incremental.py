@@ -284,3 +284,93 @@ def test_call_copy_in_a_later_trace_rebuilds_the_earlier_trace(tmp_path: Path) -
     assert full.returncode == 0, full.output[-3000:]
     for schema in ["marts", "staging"]:
         assert _tables(second.database, schema) == _tables(full.database, schema), schema
+
+
+# The per-trace chain and its tests only (an alert or mart test has a parent outside it): every model
+# record_completed_run needs, so each run below counts as a night.
+PER_TRACE_BUILD = ["--select", "+fct_llm_calls", "+int_llm_calls__token_lines", "stg_traces__spans",
+                   "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test"]
+RANGE_TEST = "dbt_utils_accepted_range_fct_llm_calls_input_tokens__1000000"
+
+
+def _add_input_token_ceiling(project: Path) -> None:
+    """A row-level rule on fct_llm_calls: at most 1,000,000 input tokens per call (accepted_range)."""
+    import yaml
+
+    path = project / "models" / "marts" / "finance" / "_finance__models.yml"
+    properties = yaml.safe_load(path.read_text())
+    model = next(m for m in properties["models"] if m["name"] == "fct_llm_calls")
+    column = next(c for c in model["columns"] if c["name"] == "input_tokens")
+    column["data_tests"] = [{"dbt_utils.accepted_range": {"arguments": {"max_value": 1000000}}}]
+    path.write_text(yaml.safe_dump(properties, sort_keys=False))
+
+
+def _test_result(run, name: str) -> dict:  # noqa: ANN001
+    results = json.loads((run.target_dir / "run_results.json").read_text())["results"]
+    return next(r for r in results if r["unique_id"].split(".")[2] == name)
+
+
+def _range_failures(run) -> list[tuple]:  # noqa: ANN001
+    """The failing rows stored by the last run of the range test: (trace_id, input_tokens)."""
+    return sorted(run.query(f"select trace_id, input_tokens from dbt_test__audit.{RANGE_TEST}"))
+
+
+def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
+    """A nightly run's row-level tests on the per-trace models read only the traces it rebuilt
+    (stg_traces__affected_traces); a run that rebuilds every trace reads every row. A call over the
+    test's ceiling in an old trace passes unseen on a night that does not rebuild its trace, and is caught
+    by the full build before and the full refresh after; one in a trace the night rebuilds is caught."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _dbt_builds import ACME, _trace
+
+    project = _project_copy(tmp_path / "project")
+    _add_input_token_ceiling(project)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    glob = str(landing / "*.jsonl")
+    old_bad, night_clean, night_bad = f"{1:032x}", f"{3:032x}", f"{4:032x}"
+    day_1 = _trace(1, 1, ACME, "gpt-4o-mini", (5_000_000, 200), "model-client")
+    day_1 += _trace(2, 1, ACME, "gpt-4o-mini", (1000, 200), "model-client")
+    (landing / "spans-2026-07-01.jsonl").write_text("\n".join(day_1) + "\n")
+    night = tmp_path / "nightly"
+
+    full = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=PER_TRACE_BUILD)
+    assert "every trace is rebuilt" in full.output
+    assert _test_result(full, RANGE_TEST)["failures"] == 1, full.output[-3000:]
+    assert _range_failures(full) == [(old_bad, 5_000_000)]
+
+    # Night 2: a clean trace lands; the old trace is not rebuilt, its call is not read again.
+    (landing / "spans-2026-07-02.jsonl").write_text(
+        "\n".join(_trace(3, 2, ACME, "gpt-4o-mini", (1000, 200), "model-client")) + "\n")
+    second = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=PER_TRACE_BUILD)
+    assert "every trace is rebuilt" not in second.output
+    assert second.query("select distinct trace_id from staging.stg_traces__affected_traces") == [(night_clean,)]
+    compiled = _test_result(second, RANGE_TEST)["compiled_code"]
+    assert "stg_traces__affected_traces" in compiled, compiled
+    for name in ("not_null_fct_llm_calls_call_at", "unique_int_spans__lineage_span_key",
+                 "not_null_stg_traces__spans_trace_id", "assert_one_price_per_call_and_token_type"):
+        assert "stg_traces__affected_traces" in _test_result(second, name)["compiled_code"], name
+    # Whose truth spans traces: every row, every night.
+    for name in ("unique_int_spans__identity_hops_hop_id",
+                 "dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__batch_position"):
+        assert "stg_traces__affected_traces" not in _test_result(second, name)["compiled_code"], name
+    assert second.returncode == 0, second.output[-3000:]
+    assert second.query(f"select input_tokens from marts.fct_llm_calls where trace_id = '{old_bad}'") == [(5_000_000,)]
+
+    # Night 3: a call over the ceiling in a trace the night rebuilds is caught, the old one still unseen.
+    (landing / "spans-2026-07-03.jsonl").write_text(
+        "\n".join(_trace(4, 3, ACME, "gpt-4o-mini", (7_000_000, 200), "model-client")) + "\n")
+    third = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=PER_TRACE_BUILD)
+    assert "every trace is rebuilt" not in third.output
+    assert _test_result(third, RANGE_TEST)["failures"] == 1, third.output[-3000:]
+    assert _range_failures(third) == [(night_bad, 7_000_000)]
+
+    # Every row: var test_every_row (no rebuild), and a full refresh.
+    every_row = run_dbt(night, "test", traces_glob=glob, project_dir=project, select=RANGE_TEST,
+                        extra_vars={"test_every_row": True})
+    assert _test_result(every_row, RANGE_TEST)["failures"] == 2, every_row.output[-3000:]
+    refresh = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=PER_TRACE_BUILD + ["--full-refresh"])
+    assert "every trace is rebuilt" in refresh.output
+    assert "stg_traces__affected_traces" not in _test_result(refresh, RANGE_TEST)["compiled_code"]
+    assert _test_result(refresh, RANGE_TEST)["failures"] == 2, refresh.output[-3000:]
+    assert _range_failures(refresh) == [(old_bad, 5_000_000), (night_bad, 7_000_000)]

@@ -10,14 +10,23 @@
        row is in force).
     Which rows are in force comes from the macro the model uses
     (price_rows_in_force); the ranking is restated here and checked against
-    the model's output, so a model that applies another row fails. -#}
+    the model's output, so a model that applies another row fails.
+    Checks 2 and 3 hold per call, against the price seeds alone (a changed
+    seed rebuilds every trace), so they read only the calls of the traces
+    rebuilt this run (rows_rebuilt_this_run; every call on a full build);
+    check 1 compares calls across traces and reads every call. -#}
 {{ config(severity='error') }}
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
 
 with
 
-priced as (
+every_priced_call as (
     select * from {{ ref('int_llm_calls__priced') }}
+),
+
+priced as (
+    select * from every_priced_call
+    where {{ rows_rebuilt_this_run('trace_id') }}
 ),
 
 price_rows as (
@@ -38,7 +47,7 @@ resolution_not_a_function as (
         count(distinct {{ dbt.concat([
             "coalesce(priced_provider, '')", "'/'", "coalesce(priced_model, '')"
         ]) }}) as candidates
-    from priced
+    from every_priced_call
     group by provider_key, model_key
     having count(distinct {{ dbt.concat([
         "coalesce(priced_provider, '')", "'/'", "coalesce(priced_model, '')"

@@ -3,8 +3,11 @@
     copy of every span and its map is written; read by the drift report
     (alias_usage_by_hop), alerts and reconciliation tests. The per-trace
     models read stg_traces__span_records through the same macro instead,
-    keeping the chain from span files to FOCUS rows short. -#}
-{{ config(materialized='view') }}
+    keeping the chain from span files to FOCUS rows short. A trace's rows
+    are its rows of stg_traces__span_records, so its row-level data tests
+    check only the traces rebuilt this run (meta trace_key, as on the
+    per-trace models; docs/nightly.md). -#}
+{{ config(materialized='view', meta={'trace_key': 'trace_id'}) }}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
