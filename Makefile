@@ -92,11 +92,17 @@ validate-focus: deps focus-deps
 	$(BIN)/python scripts/validate_focus.py
 
 ## Every test: dbt build (seeds, models, unit and data tests) on the sample,
-## sqlfluff lint, pytest.
+## sqlfluff lint, pytest on both cores (pytest-xdist; tests that share a module
+## build run on one worker, tests/python/conftest.py). The build goes to a
+## fresh folder of its own, which pytest copies as its sample build
+## (LLM_SPEND_SAMPLE_BUILD) instead of building the sample once more per worker.
+CI_SAMPLE := warehouse/ci-sample
 test: deps chromium focus-deps duckdb14-deps
-	$(DBT) build --target-path target/ci
+	rm -rf $(CI_SAMPLE)
+	DBT_DUCKDB_PATH=$(CI_SAMPLE)/sample.duckdb DBT_EXPORTS_PATH=$(CI_SAMPLE)/exports \
+		$(DBT) build --target-path $(CI_SAMPLE)/target
 	$(MAKE) lint
-	$(BIN)/pytest -q tests/python
+	LLM_SPEND_SAMPLE_BUILD=$(CI_SAMPLE) $(BIN)/pytest -q -n 2 --dist loadgroup tests/python
 
 ## Attribution alert digest of the last build (docs/alerts.md); exits 2 on an error alert.
 alerts: deps

@@ -28,37 +28,46 @@ KILL_POINTS = {
 }
 
 
-def _night_landing(tmp_path: Path) -> tuple[Path, list[Path], list[Path]]:
-    generated = tmp_path / "generated"
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
+    """Two nights staged (the history), then the third night's files landed and an
+    uninterrupted nightly build of them; built once for both kill points.
+    Returns the traces glob, the history database (before the third night) and the
+    uninterrupted run's database."""
+    root = tmp_path_factory.mktemp("crash_recovery")
+    generated = root / "generated"
     _generate(generated)
     day_files = sorted(generated.glob("*.jsonl"))
     last_day = max(f.name[6:16] for f in day_files)
     earlier = [f for f in day_files if last_day not in f.name]
     tonight = [f for f in day_files if last_day in f.name]
     assert earlier and tonight
-    return tmp_path / "landing", earlier, tonight
-
-
-@pytest.mark.parametrize("kill_point", sorted(KILL_POINTS))
-def test_killed_nightly_then_rerun_equals_uninterrupted(tmp_path: Path, kill_point: str) -> None:
-    landing, earlier, tonight = _night_landing(tmp_path)
+    landing = root / "landing"
     landing.mkdir()
     glob = str(landing / "*.jsonl")
     for path in earlier:
         shutil.copy(path, landing / path.name)
-    history = run_dbt(tmp_path / "history", traces_glob=glob, extra_args=MODELS_ONLY)
+    history = run_dbt(root / "history", traces_glob=glob, extra_args=MODELS_ONLY)
     assert history.returncode == 0, history.output[-3000:]
     for path in tonight:
         shutil.copy(path, landing / path.name)
 
-    uninterrupted_db = tmp_path / "uninterrupted.duckdb"
-    crashed_db = tmp_path / "crashed.duckdb"
+    history_db = root / "history_before_tonight.duckdb"
+    uninterrupted_db = root / "uninterrupted.duckdb"
+    shutil.copy(history.database, history_db)
     shutil.copy(history.database, uninterrupted_db)
-    shutil.copy(history.database, crashed_db)
-
-    uninterrupted = run_dbt(tmp_path / "uninterrupted", traces_glob=glob, extra_args=MODELS_ONLY,
+    uninterrupted = run_dbt(root / "uninterrupted", traces_glob=glob, extra_args=MODELS_ONLY,
                             database=uninterrupted_db)
     assert uninterrupted.returncode == 0, uninterrupted.output[-3000:]
+    return glob, history_db, uninterrupted_db
+
+
+@pytest.mark.parametrize("kill_point", sorted(KILL_POINTS))
+def test_killed_nightly_then_rerun_equals_uninterrupted(tmp_path: Path, kill_point: str,
+                                                        nights: tuple[str, Path, Path]) -> None:
+    glob, history_db, uninterrupted_db = nights
+    crashed_db = tmp_path / "crashed.duckdb"
+    shutil.copy(history_db, crashed_db)
 
     killed = run_dbt(tmp_path / "crashed", traces_glob=glob, extra_args=MODELS_ONLY, database=crashed_db,
                      kill_when_logged=KILL_POINTS[kill_point])
