@@ -68,8 +68,13 @@ policy as (
     select * from {{ ref('cost_center_policy') }}
 ),
 
-workflows as (
-    select * from {{ ref('workflow_registry') }}
+-- Lookup: workflow -> budget owner (seed workflow_registry), joined on the
+-- call's workflow_id below.
+workflow_owners as (
+    select
+        workflow_id,
+        budget_owner
+    from {{ ref('workflow_registry') }}
 ),
 
 cost_center_taxonomy as (
@@ -91,22 +96,12 @@ policy_in_force as (
     group by calls.span_key
 ),
 
--- Lookup: workflow -> budget owner (seed workflow_registry).
-workflow_owners as (
-    select
-        calls.span_key,
-        workflows.budget_owner
-    from calls
-    inner join workflows
-        on calls.workflow_id = workflows.workflow_id
-),
-
 joined as (
     select
         calls.*,
         policy_in_force.policy_cost_center,
         cost_center_taxonomy.cost_center is not null as is_trace_cost_center_known,
-        workflow_owners.span_key is not null as is_workflow_registered,
+        workflow_owners.workflow_id is not null as is_workflow_registered,
         workflow_owners.budget_owner,
         -- Calls below an agent hop were initiated by that agent.
         coalesce(lineage.has_agent_ancestor, false) as is_agent_initiated
@@ -116,7 +111,7 @@ joined as (
     left join cost_center_taxonomy
         on calls.cost_center = cost_center_taxonomy.cost_center
     left join workflow_owners
-        on calls.span_key = workflow_owners.span_key
+        on calls.workflow_id = workflow_owners.workflow_id
     left join lineage
         on calls.span_key = lineage.span_key
 ),
