@@ -8,7 +8,8 @@ flat JSONL or OTLP JSON lines: --span-format), then measures in one run:
       stored as a table (CREATE TABLE AS) in a fresh DuckDB file;
   (b) a full `dbt build` (models and tests) into a fresh DuckDB file, and its staging time:
       the execution time of every base_* and stg_* model (run_results.json), against the floor;
-  (c) the nightly run: `dbt build` over 30 days already staged, after the 31st day lands
+  (c) the nightly run: the production nightly command (docs/nightly.md: `dbt build
+      --exclude-resource-type unit_test`) over 30 days already staged, after the 31st day lands
       (the 30-day state is the full build's database without the last day's parsed records);
   (d) peak RSS of each (the whole process tree, polled from /proc);
   (e) the per-row Python baseline: genai-prices calc_price over a sample of the built
@@ -121,12 +122,25 @@ def dbt_env(database: Path, memory_limit: str) -> dict[str, str]:
     return env
 
 
-def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, threads: int) -> Measured:
+# The production nightly command (docs/nightly.md): dbt's unit tests run on fixtures, not on the night's data.
+NIGHTLY_ARGS = ["--exclude-resource-type", "unit_test"]
+
+
+def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, threads: int,
+              extra_args: list[str] | None = None) -> Measured:
     """`dbt build` of the project over glob into database, threads models at a time."""
     args = [str(Path(sys.executable).with_name("dbt")), "build", "--threads", str(threads),
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-            "--vars", json.dumps(BUILD_VARS | {"traces_path": glob})]
+            "--vars", json.dumps(BUILD_VARS | {"traces_path": glob}), *(extra_args or [])]
     return run_measured(args, dbt_env(database, memory_limit))
+
+
+def drop_published_set(database: Path) -> None:
+    """Remove the BI set a build published beside database (dbt_env's DBT_EXPORTS_PATH and its releases)."""
+    exports = database.with_suffix(".exports")
+    if exports.is_symlink():
+        exports.unlink()
+    shutil.rmtree(exports.parent / f"{exports.name}.releases", ignore_errors=True)
 
 
 def unstage_last_day(full_db: Path, nightly_db: Path, last_day: Path) -> int:
@@ -313,6 +327,10 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
     for stale in root.glob(f"full_{millions}m.duckdb*"):
         stale.unlink() if stale.is_file() else shutil.rmtree(stale)
     full_run = dbt_build(root / "work_full", full_db, glob, memory_limit, threads)
+    database_gb = full_db.stat().st_size / 1e9
+    # The published set is not read again; at 10M spans each release is ~13 GB, so it goes before the
+    # nightly run writes its own.
+    drop_published_set(full_db)
 
     # Nightly: 30 days already staged, then the last day lands. The staged state of 30 days is the full
     # build's database without the last day's parsed records (staging is incremental by file and
@@ -323,7 +341,7 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
         stale.unlink() if stale.is_file() else shutil.rmtree(stale)
     last_day = sorted(p for p in data.iterdir() if p.name.startswith("dt="))[-1]
     unstage_last_day(full_db, nightly_db, last_day)
-    nightly_run = dbt_build(root / "work_nightly", nightly_db, glob, memory_limit, threads)
+    nightly_run = dbt_build(root / "work_nightly", nightly_db, glob, memory_limit, threads, NIGHTLY_ARGS)
 
     baseline_cps, _ = baseline_calls_per_second(full_db, sample)
     with duckdb.connect(str(full_db), read_only=True) as connection:
@@ -338,7 +356,7 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
         "millions": millions, "span_format": span_format, "spans": spans, "gb": sum(p.stat().st_size for p in data.rglob("*.jsonl")) / 1e9,
         "calls": built_calls, "floor_s": floor_run.seconds, "floor_mb": floor_run.peak_rss_mb,
         "staging_s": staging_s,
-        "full_s": full_run.seconds, "full_mb": full_run.peak_rss_mb,
+        "full_s": full_run.seconds, "full_mb": full_run.peak_rss_mb, "database_gb": database_gb,
         "nightly_s": nightly_run.seconds, "nightly_mb": nightly_run.peak_rss_mb,
         "baseline_cps": baseline_cps, "ours_cps": ours_cps, "pricing_cps": pricing_cps, **phases,
     }
@@ -354,8 +372,9 @@ def render(results: list[dict[str, Any]], command: str, memory_limit: str, days:
         "partitioned per day/hour, every fault on at its default rate. DuckDB memory_limit "
         f"{memory_limit} for dbt (env DBT_DUCKDB_MEMORY_LIMIT), dbt threads {threads}. Full build and",
         "nightly run are the real "
-        "`dbt build` (seeds, models, unit and data tests); the nightly run builds on "
-        f"{days} days already staged, after day {days + 1} lands (docs/nightly.md). Calls/s end to end:",
+        "`dbt build` (seeds, models, unit and data tests); the nightly run is the production nightly command "
+        "(`dbt build --exclude-resource-type unit_test`, docs/nightly.md) on "
+        f"{days} days already staged, after day {days + 1} lands. Calls/s end to end:",
         "built calls / full build time (parsing, attribution, pricing, FOCUS, tests); calls/s pricing",
         "models: built calls / time dbt spent in int_llm_calls__priced (model resolution and prices);",
         "baseline: genai-prices calc_price one call at a time over a sample of the same calls.",
@@ -380,14 +399,15 @@ def render(results: list[dict[str, Any]], command: str, memory_limit: str, days:
     lines += ["", "Where dbt spent its time (execution seconds summed over dbt's threads, from run_results.json):",
               "parse = stg_traces__parsed_records (reads and parses the files); models = every other model and seed.", "",
               "| spans | full: parse / models / data tests / unit tests s "
-              "| nightly: parse / models / data tests / unit tests s |",
-              "|---|---|---|"]
+              "| nightly: parse / models / data tests / unit tests s | database after the full build GB (/ input) |",
+              "|---|---|---|---|"]
     for r in results:
         if "full_parse_s" not in r:
             continue
         full = " / ".join(f"{r[f'full_{k}_s']:.0f}" for k in ("parse", "models", "data_tests", "unit_tests"))
         nightly = " / ".join(f"{r[f'nightly_{k}_s']:.0f}" for k in ("parse", "models", "data_tests", "unit_tests"))
-        lines.append(f"| {r['spans']:,} | {full} | {nightly} |")
+        size = f"{r['database_gb']:.2f} ({r['database_gb'] / r['gb']:.1f}x)" if "database_gb" in r else "not measured"
+        lines.append(f"| {r['spans']:,} | {full} | {nightly} | {size} |")
     lines += ["", "Sizes run: " + ", ".join(f"{r['millions']}M spans" for r in results) + ".",
               "Load average (1 min) at the end of each size: "
               + ", ".join(f"{r['load_1min']:.1f}" for r in results)

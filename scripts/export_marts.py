@@ -30,7 +30,10 @@ off; older releases and incoming folders of killed builds (their writer's
 process id, in .writer.pid, no longer runs) are removed.
 
 Text in every published file is made safe for people's tools (the warehouse
-keeps the exact value):
+keeps the exact value). It is done once per mart, as the mart is copied into
+marts.duckdb, and the mart's files are written from that copy; cheap checks
+(byte vs character length, JSON escaping, DEL) let the cells that are safe
+already through without a regular expression:
 - tab, line feed and carriage return become a space; every other C0 control
   (NUL included), DEL, C1 control and bidi override or isolate (U+202A-U+202E,
   U+2066-U+2069) becomes U+FFFD, so nothing is silently dropped;
@@ -131,16 +134,32 @@ def safe_text(value: str | None, max_chars: int = DEFAULT_MAX_CELL_CHARS) -> str
     return value
 
 
+def may_be_unsafe_sql(expression: str) -> str:
+    """DuckDB condition true for every text holding an UNSAFE_CHARACTERS character (and for some
+    others), at a tenth of a regular expression's cost: C1 controls and bidi characters are
+    multi-byte (byte and character lengths differ), JSON escapes every C0 control, and DEL
+    is looked for."""
+    return (
+        f"(strlen({expression}) != length({expression}) or contains({expression}, chr(127))"
+        f" or strlen(to_json({expression})) != strlen({expression}) + 2)"
+    )
+
+
 def safe_text_sql(expression: str, max_chars: int = DEFAULT_MAX_CELL_CHARS) -> str:
-    """DuckDB expression for safe_text(expression)."""
+    """DuckDB expression for safe_text(expression). Almost every cell is safe already: cheap
+    checks let those through untouched, and only the others are rewritten."""
     cleaned = (
         f"regexp_replace(regexp_replace({expression}, {quote_literal(WHITESPACE_CONTROLS_RE2)}, ' ', 'g'),"
         f" {quote_literal(UNSAFE_CHARACTERS_RE2)}, {quote_literal(REPLACEMENT_CHARACTER)}, 'g')"
     )
     keep = max_chars - len(TRUNCATION_MARKER)
-    return (
+    rewritten = (
         f"case when length({cleaned}) > {max_chars}"
         f" then left({cleaned}, {keep}) || {quote_literal(TRUNCATION_MARKER)} else {cleaned} end"
+    )
+    return (
+        f"case when length({expression}) > {max_chars} or {may_be_unsafe_sql(expression)}"
+        f" then {rewritten} else {expression} end"
     )
 
 
@@ -160,29 +179,35 @@ def is_timestamp(data_type: str) -> bool:
 
 
 def duckdb_expression(column: Column, max_chars: int) -> str:
+    """A mart's column as copied into marts.duckdb: text made safe."""
     name = quote_identifier(column.name)
     if is_text(column.data_type):
         return f"{safe_text_sql(name, max_chars)} as {name}"
     return name
 
 
-def parquet_expression(column: Column, max_chars: int) -> str:
+def parquet_expression(column: Column) -> str:
+    """A column of a published table (text already safe) as written to Parquet."""
     name = quote_identifier(column.name)
     if is_timestamp(column.data_type) and "TIME ZONE" not in column.data_type.upper():
         # dbt writes naive UTC timestamps; mark them as UTC instants.
         return f"timezone('UTC', {name}) as {name}"
-    return duckdb_expression(column, max_chars)
+    return name
 
 
-def csv_expression(column: Column, max_chars: int) -> str:
+# The FORMULA_PREFIXES that safe text can start with (tab and carriage return became spaces).
+SAFE_FORMULA_PREFIXES = tuple(p for p in FORMULA_PREFIXES if not WHITESPACE_CONTROLS.match(p))
+
+
+def csv_expression(column: Column) -> str:
+    """A column of a published table (text already safe) as written to CSV."""
     name = quote_identifier(column.name)
     if is_timestamp(column.data_type):
         instant = name if "TIME ZONE" not in column.data_type.upper() else f"timezone('UTC', {name})"
         return f"strftime({instant}, '%Y-%m-%dT%H:%M:%SZ') as {name}"
     if is_text(column.data_type):
-        safe = safe_text_sql(name, max_chars)
-        pattern = "^[=+\\-@\\t\\r]"
-        return f"case when regexp_matches({safe}, {quote_literal(pattern)}) then '''' || {safe} else {safe} end as {name}"
+        prefixes = ", ".join(quote_literal(p) for p in SAFE_FORMULA_PREFIXES)
+        return f"case when left({name}, 1) in ({prefixes}) then '''' || {name} else {name} end as {name}"
     return name
 
 
@@ -192,36 +217,34 @@ def columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> list[Column]:
 
 
 def write_files(
-    con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path, formats: list[str], max_chars: int
+    con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path, formats: list[str]
 ) -> list[Path]:
-    """<name>.parquet and/or <name>.csv of one relation."""
+    """<name>.parquet and/or <name>.csv of one published table (text already safe)."""
     columns = columns_of(con, relation)
     written: list[Path] = []
     if "parquet" in formats:
         target = out_dir / f"{name}.parquet"
-        select = ", ".join(parquet_expression(c, max_chars) for c in columns)
+        select = ", ".join(parquet_expression(c) for c in columns)
         con.execute(f"copy (select {select} from {relation}) to {quote_literal(str(target))} (format parquet)")
         written.append(target)
     if "csv" in formats:
         target = out_dir / f"{name}.csv"
-        select = ", ".join(csv_expression(c, max_chars) for c in columns)
+        select = ", ".join(csv_expression(c) for c in columns)
         con.execute(f"copy (select {select} from {relation}) to {quote_literal(str(target))} (format csv, header true)")
         written.append(target)
     return written
 
 
-def write_month_partitions(
-    con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path, max_chars: int
-) -> Path | None:
-    """by_billing_month/<name>/billing_month=YYYY-MM/*.parquet (Hive layout, so
-    engines read only the months asked for), or None without a billing month column."""
+def write_month_partitions(con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path) -> Path | None:
+    """by_billing_month/<name>/billing_month=YYYY-MM/*.parquet of a published table (Hive
+    layout, so engines read only the months asked for), or None without a billing month column."""
     columns = columns_of(con, relation)
     month = next((c.name for c in columns if c.name in BILLING_MONTH_COLUMNS), None)
     if month is None:
         return None
     target = out_dir / PARTITIONS_FOLDER / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    select = ", ".join(parquet_expression(c, max_chars) for c in columns)
+    select = ", ".join(parquet_expression(c) for c in columns)
     con.execute(
         f"copy (select {select}, strftime({quote_identifier(month)}, '%Y-%m') as billing_month from {relation})"
         f" to {quote_literal(str(target))} (format parquet, partition_by (billing_month))"
@@ -240,29 +263,34 @@ def mart_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def write_marts_database(
-    con: duckdb.DuckDBPyConnection, schema: str, tables: list[str], target: Path, max_chars: int, release: Release
-) -> None:
-    """marts.duckdb in the storage format DuckDB 1.4 reads: one table per mart
-    and release_info naming the build, all in schema main (a schema `marts`
-    would be ambiguous with the file's default catalog name, `marts`; this
-    way `marts.fct_llm_calls` still resolves, to marts.main.fct_llm_calls)."""
+def attach_marts_database(con: duckdb.DuckDBPyConnection, target: Path, release: Release) -> str:
+    """Attach a new marts.duckdb in the storage format DuckDB 1.4 reads; returns its alias.
+    Its tables go in schema main (a schema `marts` would be ambiguous with the file's default
+    catalog name, `marts`; this way `marts.fct_llm_calls` still resolves, to marts.main.fct_llm_calls)."""
     alias = "bi_release_" + re.sub(r"[^0-9a-zA-Z]", "_", release.release_id)
     con.execute(
         f"attach {quote_literal(str(target))} as {alias} (storage_version {quote_literal(MARTS_STORAGE_VERSION)})"
     )
-    try:
-        for table in tables:
-            relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-            select = ", ".join(duckdb_expression(c, max_chars) for c in columns_of(con, relation))
-            con.execute(f"create table {alias}.main.{quote_identifier(table)} as select {select} from {relation}")
-        con.execute(
-            f"create table {alias}.main.release_info as select {quote_literal(release.release_id)} as release_id,"
-            f" {quote_literal(release.invocation_id)} as invocation_id,"
-            f" cast({quote_literal(release.published_at)} as timestamp) as published_at"
-        )
-    finally:
-        con.execute(f"detach {alias}")
+    return alias
+
+
+def publish_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, alias: str, max_chars: int) -> str:
+    """Copy a mart into marts.duckdb with its text made safe; returns the copy's name. Text is made
+    safe here, once, and the mart's files are written from the copy."""
+    relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    published = f"{alias}.main.{quote_identifier(table)}"
+    select = ", ".join(duckdb_expression(c, max_chars) for c in columns_of(con, relation))
+    con.execute(f"create table {published} as select {select} from {relation}")
+    return published
+
+
+def write_release_info(con: duckdb.DuckDBPyConnection, alias: str, release: Release) -> None:
+    """Table release_info of marts.duckdb: which build it is."""
+    con.execute(
+        f"create table {alias}.main.release_info as select {quote_literal(release.release_id)} as release_id,"
+        f" {quote_literal(release.invocation_id)} as invocation_id,"
+        f" cast({quote_literal(release.published_at)} as timestamp) as published_at"
+    )
 
 
 def fsync_tree(folder: Path) -> None:
@@ -335,18 +363,22 @@ def write_release(
     con: duckdb.DuckDBPyConnection, incoming: Path, release: Release, schema: str, formats: tuple[str, ...],
     max_chars: int, partition_min_rows: int = DEFAULT_PARTITION_MIN_ROWS,
 ) -> None:
-    """Every mart of `schema` as files (large ones also by billing month),
-    marts.duckdb and release.json in incoming."""
+    """Every mart of `schema` in marts.duckdb and as files (large ones also by billing month),
+    and release.json, in incoming."""
     tables = mart_tables(con, schema)
     if not tables:
         raise PublishError(f"no tables in schema {schema}: nothing to publish")
-    for table in tables:
-        relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-        write_files(con, relation, table, incoming, list(formats), max_chars)
-        release.row_counts[table] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
-        if "parquet" in formats and release.row_counts[table] >= partition_min_rows:
-            write_month_partitions(con, relation, table, incoming, max_chars)
-    write_marts_database(con, schema, tables, incoming / MARTS_DATABASE, max_chars, release)
+    alias = attach_marts_database(con, incoming / MARTS_DATABASE, release)
+    try:
+        for table in tables:
+            published = publish_table(con, schema, table, alias, max_chars)
+            write_files(con, published, table, incoming, list(formats))
+            release.row_counts[table] = int(con.execute(f"select count(*) from {published}").fetchone()[0])
+            if "parquet" in formats and release.row_counts[table] >= partition_min_rows:
+                write_month_partitions(con, published, table, incoming)
+        write_release_info(con, alias, release)
+    finally:
+        con.execute(f"detach {alias}")
     (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
 
 

@@ -1,6 +1,8 @@
 {#- Statements that stage this run's span files (traces_files_to_read) into
-    the current model: the files' earlier rows are deleted, then each batch
-    of files (var raw_line_files_per_statement) is read and parsed by one
+    the current model: the files' earlier rows are deleted by one DELETE
+    (one scan of the table, not one per batch; the whole post-hook is one
+    transaction, so a killed run keeps the old rows), then each batch of
+    files (var raw_line_files_per_statement) is read and parsed by one
     INSERT (parse_span_lines over read_raw_lines). Used as a post-hook on
     DuckDB: one statement reading thousands of files held every file scan's
     buffers until it ended (out of memory at 10 million spans with a 3 GB
@@ -11,12 +13,14 @@
     (find_span_documents; the next post-hook stages them). -#}
 {% macro insert_parsed_records_in_batches() -%}
     {%- set files = traces_files_to_read() -%}
-    {%- for batch in files | batch(var('raw_line_files_per_statement', 100)) %}
+    {%- if files | length > 0 %}
         delete from {{ this }} where source_file in (
-            {%- for file in batch -%}
+            {%- for file in files -%}
                 {{ dbt.string_literal(dbt.escape_single_quotes(file.path)) }}{{ ", " if not loop.last }}
             {%- endfor -%}
         );
+    {%- endif %}
+    {%- for batch in files | batch(var('raw_line_files_per_statement', 100)) %}
         insert into {{ this }}
         select
             *,

@@ -13,6 +13,7 @@
         'stg_traces__span_records',
         'int_spans__canonicalized',
         'int_spans__lineage',
+        'int_spans__alias_usage',
         'int_spans__identity_hops',
         'int_llm_calls__identity_recovered',
         'int_llm_calls__priced',
@@ -22,21 +23,24 @@
     ]) }}
 {%- endmacro %}
 
-{#- Vars that change the rows of a model rebuilt per trace: a new value
-    rebuilds every trace on the next run. Vars read only by the aggregate
-    marts (rebuilt every run) or by staging's file selection are not listed. -#}
+{#- Vars that change the rows of a model rebuilt per trace or by period
+    (period_rebuilt_models): a new value rebuilds every trace and every
+    period on the next run. Vars read only by the aggregate marts rebuilt
+    every run or by staging's file selection are not listed. -#}
 {% macro nightly_result_vars() -%}
     {{ return([
         'traces_path', 'earliest_span_timestamp', 'max_future_skew_hours',
         'max_token_count', 'raw_record_max_chars', 'billable_operations',
         'normalize_tenant_ids', 'max_trace_depth', 'recover_identity_from_ancestors',
+        'focus_grain',
     ]) }}
 {%- endmacro %}
 
-{#- Fingerprint of what the per-trace models' rows depend on besides the
-    staged spans: the file checksum of every seed they read (directly or
-    through mapping_rows / reference_rows, both ref() the seed), the checksum
-    of each model's own SQL file, and the values of nightly_result_vars.
+{#- Fingerprint of what the per-trace models' and the period-rebuilt
+    aggregates' rows depend on besides the staged spans: the file checksum
+    of every seed they read (directly or through mapping_rows /
+    reference_rows, both ref() the seed), the checksum of each model's own
+    SQL file, and the values of nightly_result_vars.
     Macros are not covered: a changed macro needs --full-refresh. -#}
 {% macro nightly_fingerprint() -%}
     {%- if not execute -%}
@@ -45,7 +49,7 @@
     {%- set parts = [] -%}
     {%- set seeds = [] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
-        if node.resource_type == 'model' and node.name in trace_rebuilt_models() -%}
+        if node.resource_type == 'model' and node.name in trace_rebuilt_models() + period_rebuilt_models() -%}
         {%- do parts.append(node.name ~ '=' ~ node.checksum.checksum) -%}
         {%- for parent in node.depends_on.nodes if parent.startswith('seed.') and parent not in seeds -%}
             {%- do seeds.append(parent) -%}
@@ -119,7 +123,8 @@
     {%- if not execute or flags.WHICH not in ('build', 'run') -%}
         {{ return('select 1') }}
     {%- endif -%}
-    {%- set needed = trace_rebuilt_models() + ['stg_traces__affected_traces'] -%}
+    {%- set needed = trace_rebuilt_models() + period_rebuilt_models()
+        + ['stg_traces__affected_traces', 'stg_traces__affected_days'] -%}
     {%- set succeeded = [] -%}
     {%- for result in results
         if result.node.resource_type == 'model' and result.node.name in needed and result.status == 'success' -%}

@@ -65,35 +65,43 @@
 {%- endmacro %}
 
 {% macro default__rows_rebuilt_this_run(column) -%}
-    {%- set affected = existing_affected_traces() if not var('test_every_row', false) else none -%}
-    {%- if affected is none -%}
+    {%- if tests_check_every_row() -%}
         1 = 1
     {%- else -%}
-        {%- set every_trace = run_query(
-            'select count(*) from ' ~ affected ~ ' where reason = ' ~ dbt.string_literal('every_trace')
-        ).columns[0].values()[0] > 0 -%}
-        {%- if every_trace -%}
-            1 = 1
-        {%- else -%}
-            {#- One semi-join: a row without a trace id matches the '' row. -#}
-            coalesce({{ trace_of(column) }}, '') in (select affected.trace_id from {{ affected }} as affected union all select '')
-        {%- endif -%}
+        {#- One semi-join: a row without a trace id matches the '' row. -#}
+        {%- set affected = existing_model_relation('stg_traces__affected_traces') -%}
+        coalesce({{ trace_of(column) }}, '') in (select affected.trace_id from {{ affected }} as affected union all select '')
     {%- endif -%}
+{%- endmacro %}
+
+{#- True when this run's row-level data tests check every row: var
+    test_every_row, no affected list yet, or a list with reason every_trace
+    (the run rebuilt every trace). Decided from the list itself when the
+    test compiles (is_incremental() is false inside a test). -#}
+{% macro tests_check_every_row() -%}
+    {%- set affected = existing_model_relation('stg_traces__affected_traces') -%}
+    {%- if var('test_every_row', false) or affected is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {{ return(run_query(
+        'select count(*) from ' ~ affected ~ ' where reason = ' ~ dbt.string_literal('every_trace')
+    ).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {% macro spark__rows_rebuilt_this_run(column) -%}
     1 = 1
 {%- endmacro %}
 
-{#- stg_traces__affected_traces as built by the last run, found without a
-    ref (a generic test takes no ref of its own; its model, built after the
-    list, orders it); none when not built yet or not executing. -#}
-{% macro existing_affected_traces() -%}
+{#- A model's relation as the last run built it, found without a ref (a
+    generic test takes no ref of its own; its model, built after the
+    bookkeeping models, orders it); none when not built yet or not
+    executing. -#}
+{% macro existing_model_relation(model_name) -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
     {%- for node in graph.nodes.values()
-        if node.resource_type == 'model' and node.name == 'stg_traces__affected_traces' -%}
+        if node.resource_type == 'model' and node.name == model_name -%}
         {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
     {%- endfor -%}
     {{ return(none) }}
@@ -103,7 +111,9 @@
     model becomes a filtered subquery), with one placeholder:
     `__rows_rebuilt_this_run__` in a where becomes rows_rebuilt_this_run()
     of the tested model's trace key (config meta trace_key, set by
-    trace_rebuild_config), or 1 = 1 on a model without one. dbt_project.yml
+    trace_rebuild_config), rows_rebuilt_in_periods() of its day column
+    (meta period_key, set by period_rebuild_config), or 1 = 1 on a model
+    with neither. dbt_project.yml
     sets that where on every data test, so a new test on a per-trace model
     checks the night's rows without anyone remembering it; a test whose
     truth spans traces sets its own where, `1 = 1` (every row). A where that
@@ -112,10 +122,15 @@
     {%- set where = config.get('where', '') -%}
     {%- if where and '__rows_rebuilt_this_run__' in where -%}
         {%- set tested = graph.nodes.get(model.attached_node) if execute and model.attached_node else none -%}
-        {%- set trace_key = tested.config.meta.get('trace_key') if tested is not none else none -%}
-        {%- set where = where | replace(
-            '__rows_rebuilt_this_run__', (rows_rebuilt_this_run(trace_key) if trace_key else '1 = 1') | trim
-        ) -%}
+        {%- set meta = tested.config.meta if tested is not none else {} -%}
+        {%- if meta.get('trace_key') -%}
+            {%- set rows = rows_rebuilt_this_run(meta.get('trace_key')) -%}
+        {%- elif meta.get('period_key') -%}
+            {%- set rows = rows_rebuilt_in_periods(meta.get('period_key')) -%}
+        {%- else -%}
+            {%- set rows = '1 = 1' -%}
+        {%- endif -%}
+        {%- set where = where | replace('__rows_rebuilt_this_run__', rows | trim) -%}
     {%- endif -%}
     {%- if where and where | trim != '1 = 1' -%}
         {%- set filtered -%}
@@ -124,5 +139,17 @@
         {{ return(filtered) }}
     {%- else -%}
         {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The columns of a generic test's `model`: a relation, or the filtered
+    subquery get_where_subquery made of it on a nightly run (a string, which
+    adapter.get_columns_in_relation cannot take: its columns come from the
+    query's schema, as dbt's contracts read them). -#}
+{% macro columns_of_tested(model) -%}
+    {%- if model is string -%}
+        {{ return(adapter.get_column_schema_from_query('select * from ' ~ model)) }}
+    {%- else -%}
+        {{ return(adapter.get_columns_in_relation(model)) }}
     {%- endif -%}
 {%- endmacro %}

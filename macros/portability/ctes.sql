@@ -14,3 +14,18 @@
 {% macro duckdb__cte_inline_hint() -%}
     not materialized
 {%- endmacro %}
+
+{#- Written between `as` and `(` of a small CTE read more than once that
+    should be computed once (a few keys out of every span), so the CTEs that
+    read it can stay inlined. Engines without the hint (Spark) decide on
+    their own. -#}
+{% macro cte_materialize_hint() -%}
+    {{ return(adapter.dispatch('cte_materialize_hint', 'llm_spend_attribution')()) }}
+{%- endmacro %}
+
+{% macro default__cte_materialize_hint() -%}
+{%- endmacro %}
+
+{% macro duckdb__cte_materialize_hint() -%}
+    materialized
+{%- endmacro %}

@@ -81,3 +81,31 @@
 {% macro spark__trace_rebuild_config(column, with_missing_trace_id) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}
+
+{#- Config of an aggregate rebuilt by period on nightly runs
+    (docs/nightly.md, "Aggregates rebuilt by period"): incremental; a
+    pre-hook deletes the rows of the UTC days this run rebuilds
+    (delete_rebuilt_periods on `column`, the model's day or timestamp
+    column) and the select, reading only those days' facts
+    (in_rebuilt_periods), appends their rows: a delete+insert by day whose
+    delete comes from the list of days, so a day that lost every row keeps
+    none. Spark rebuilds the per-trace models in full every run (no DELETE
+    on Parquet tables) and so these too: a table (an insert_overwrite by a
+    day partition would keep the old rows of a day with no new row). -#}
+{% macro period_rebuild_config(column) -%}
+    {{ return(adapter.dispatch('period_rebuild_config', 'llm_spend_attribution')(column)) }}
+{%- endmacro %}
+
+{% macro default__period_rebuild_config(column) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': ["{{ delete_rebuilt_periods('" ~ column ~ "') }}"],
+        'meta': {'period_key': column},
+    }) }}
+{%- endmacro %}
+
+{% macro spark__period_rebuild_config(column) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}

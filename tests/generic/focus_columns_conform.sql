@@ -6,7 +6,7 @@
 {%- set problems = [] -%}
 {%- if execute -%}
     {%- set focus_names = focus_column_names() -%}
-    {%- set actual = adapter.get_columns_in_relation(model) | map(attribute='name') | list -%}
+    {%- set actual = columns_of_tested(model) | map(attribute='name') | list -%}
     {%- for name in focus_names if name not in actual -%}
         {%- do problems.append('missing FOCUS column ' ~ name) -%}
     {%- endfor -%}

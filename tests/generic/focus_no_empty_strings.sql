@@ -4,7 +4,7 @@
 
 {%- set text_columns = [] -%}
 {%- if execute -%}
-    {%- for column in adapter.get_columns_in_relation(model) if column.is_string() -%}
+    {%- for column in columns_of_tested(model) if column.is_string() -%}
         {%- do text_columns.append(column.name) -%}
     {%- endfor -%}
 {%- endif %}

@@ -100,4 +100,5 @@ def dbt_build(name: str) -> DbtRun:
         spans.mkdir(parents=True, exist_ok=True)
         (spans / f"{name}.jsonl").write_text("\n".join(FIXTURES[name]()) + "\n")
         traces_glob = str(spans / "*.jsonl")
-    return run_dbt(work, traces_glob=traces_glob, database=work / f"{name}.duckdb")
+    # The sample build is the one that also runs dbt's unit tests (run_dbt leaves them out by default).
+    return run_dbt(work, traces_glob=traces_glob, database=work / f"{name}.duckdb", unit_tests=name == "sample")

@@ -55,6 +55,7 @@ def run_dbt(
     target_dir: Path | None = None,
     memory_limit: str | None = None,
     kill_when_logged: str | None = None,
+    unit_tests: bool = False,
 ) -> DbtRun:
     """Run `dbt <command>` (e.g. "build", "docs generate") with its own profile
     (a copy of profiles.example.yml under work_dir), logs and temp folder.
@@ -63,6 +64,11 @@ def run_dbt(
     memory_limit sets DBT_DUCKDB_MEMORY_LIMIT (else the profile's default).
     kill_when_logged: SIGKILL dbt (its whole process group) as soon as its log
     holds this text, as a crash would; the run's returncode is then -9.
+    unit_tests: run dbt's unit tests in a `build` or `test` too. Off by default: they read
+    fixtures only, so their result does not depend on the data a test builds,
+    and each build spent ~25 s on them (sqlparse over the compiled SQL of the
+    identity walk). `make test` runs them once, in its sample build, and so
+    does the session's own sample build (_dbt_builds) when pytest runs alone.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     profiles_dir = work_dir / "profiles"
@@ -87,6 +93,8 @@ def run_dbt(
     if select:
         args += ["--select", select]
     args += extra_args or []
+    if command.split()[0] in ("build", "test") and not unit_tests and not any("unit_test" in arg for arg in args):
+        args += ["--exclude-resource-type", "unit_test"]
     env = dict(os.environ)
     env["DBT_DUCKDB_PATH"] = str(database)
     env["DBT_DUCKDB_TEMP_DIR"] = str(work_dir / "tmp")

@@ -96,6 +96,18 @@ def test_control_and_bidi_characters_are_neutralised_in_every_file(tmp_path: Pat
         assert [r[0] for r in con.execute("select ChargeDescription from marts.focus_cost_and_usage").fetchall()] == UNSAFE
 
 
+def test_sql_safe_text_agrees_with_python_on_every_character() -> None:
+    """safe_text_sql lets cells its cheap checks find safe through untouched: the Python rule
+    (safe_text) is the oracle for every character up to U+2FFF, alone and inside text, with
+    lengths at and past the cap."""
+    characters = [chr(c) for c in range(0x3000) if not 0xD800 <= c <= 0xDFFF]
+    values = characters + [f"a{c}b" for c in characters] + ['q"uo\\te', "😀\x01", "y" * 20, "y" * 21, None]
+    with duckdb.connect() as con:
+        con.execute("create table t as select generate_subscripts($1, 1) as position, unnest($1) as value", [values])
+        published = [r[0] for r in con.execute(f"select {export_marts.safe_text_sql('value', 20)} from t order by position").fetchall()]
+    assert published == [export_marts.safe_text(v, 20) for v in values]
+
+
 def test_long_cells_are_capped_with_a_visible_marker(tmp_path: Path) -> None:
     database, out = publish(tmp_path, [LONG, "short"])
     capped = "x" * (export_marts.DEFAULT_MAX_CELL_CHARS - len(export_marts.TRUNCATION_MARKER)) + "…[truncated]"

@@ -31,7 +31,7 @@ from dbt_runner import PROJECT_DIR, run_dbt
 MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 # Run bookkeeping (which run staged a record, which traces a run rebuilt, the
 # completed runs): differs between a nightly history and a full refresh by design.
-BOOKKEEPING_TABLES = {"stg_traces__affected_traces", "nightly_runs"}
+BOOKKEEPING_TABLES = {"stg_traces__affected_traces", "stg_traces__affected_days", "nightly_runs"}
 BOOKKEEPING_COLUMNS = {"staged_invocation_id"}
 
 
@@ -286,11 +286,52 @@ def test_call_copy_in_a_later_trace_rebuilds_the_earlier_trace(tmp_path: Path) -
         assert _tables(second.database, schema) == _tables(full.database, schema), schema
 
 
-# The per-trace chain and its tests only (an alert or mart test has a parent outside it): every model
-# record_completed_run needs, so each run below counts as a night.
+def test_call_moving_to_another_day_rebuilds_the_day_it_left(tmp_path: Path) -> None:
+    """A file rewritten in place moves trace 1, the only trace of 2026-07-01, to 2026-07-03. The night
+    rebuilds trace 1 and, in the aggregates rebuilt by period, the day its spans held before
+    (stg_traces__affected_days) as well as the day they hold now: 2026-07-01 keeps no row, as in a full
+    refresh (with only the days after the rebuild, its old rows would stay until a full refresh)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _dbt_builds import ACME, _trace
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    glob = str(landing / "*.jsonl")
+    moved = landing / "spans-a.jsonl"
+    moved.write_text("\n".join(_trace(1, 1, ACME, "gpt-4o-mini", (1000, 200), "model-client")) + "\n")
+    (landing / "spans-b.jsonl").write_text(
+        "\n".join(_trace(2, 2, ACME, "gpt-4o-mini", (3000, 400), "model-client")) + "\n")
+    night = tmp_path / "nightly"
+    first = run_dbt(night, traces_glob=glob, extra_args=MODELS_ONLY)
+    assert first.returncode == 0, first.output[-3000:]
+    day_rows = ("select count(*) from marts.focus_cost_and_usage where cast(ChargePeriodStart as date) = '2026-07-01'"
+                " union all select count(*) from marts.field_survival_by_hop where span_date = '2026-07-01'")
+    assert all(count > 0 for (count,) in first.query(day_rows)), first.query(day_rows)
+
+    moved.write_text("\n".join(_trace(1, 3, ACME, "gpt-4o-mini", (1000, 200), "model-client")) + "\n")
+    later = time.time() + 5
+    os.utime(moved, (later, later))
+    second = run_dbt(night, traces_glob=glob, extra_args=MODELS_ONLY)
+    assert second.returncode == 0, second.output[-3000:]
+    assert "every trace is rebuilt" not in second.output
+    assert second.query("select distinct trace_id from staging.stg_traces__affected_traces") == [(f"{1:032x}",)]
+    assert second.query(day_rows) == [(0,), (0,)]
+    assert second.query("select cast(span_day as varchar) from staging.stg_traces__affected_days") == [("2026-07-01",)]
+
+    full = run_dbt(tmp_path / "full", traces_glob=glob, extra_args=MODELS_ONLY + ["--full-refresh"])
+    assert full.returncode == 0, full.output[-3000:]
+    for schema in ["marts", "staging"]:
+        assert _tables(second.database, schema) == _tables(full.database, schema), schema
+
+
+# The per-trace chain, the aggregates rebuilt by period and their tests only (an alert or other mart test
+# has a parent outside it): every model record_completed_run needs, so each run below counts as a night.
 PER_TRACE_BUILD = ["--select", "+fct_llm_calls", "+int_llm_calls__token_lines", "stg_traces__spans",
+                   "+focus_cost_and_usage", "+field_survival_by_hop", "+int_spans__alias_usage",
                    "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test"]
 RANGE_TEST = "dbt_utils_accepted_range_fct_llm_calls_input_tokens__1000000"
+# The same ceiling on the FOCUS rows (rebuilt by day): ConsumedQuantity of a call's input token line.
+FOCUS_RANGE_TEST = "focus_consumed_quantity_at_most_1000000"
 
 
 def _add_input_token_ceiling(project: Path) -> None:
@@ -301,7 +342,14 @@ def _add_input_token_ceiling(project: Path) -> None:
     properties = yaml.safe_load(path.read_text())
     model = next(m for m in properties["models"] if m["name"] == "fct_llm_calls")
     column = next(c for c in model["columns"] if c["name"] == "input_tokens")
-    column["data_tests"] = [{"dbt_utils.accepted_range": {"arguments": {"max_value": 1000000}}}]
+    # warn: an error would skip the aggregates rebuilt by period below fct_llm_calls, and a run that did not
+    # rebuild them is not recorded as completed (its traces and days are rebuilt again by the next run).
+    ceiling = {"dbt_utils.accepted_range": {"arguments": {"max_value": 1000000}, "config": {"severity": "warn"}}}
+    column["data_tests"] = [ceiling]
+    focus = next(m for m in properties["models"] if m["name"] == "focus_cost_and_usage")
+    quantity = next(c for c in focus["columns"] if c["name"] == "ConsumedQuantity")
+    named = {"dbt_utils.accepted_range": {**ceiling["dbt_utils.accepted_range"], "name": FOCUS_RANGE_TEST}}
+    quantity["data_tests"] = quantity.get("data_tests", []) + [named]
     path.write_text(yaml.safe_dump(properties, sort_keys=False))
 
 
@@ -313,6 +361,12 @@ def _test_result(run, name: str) -> dict:  # noqa: ANN001
 def _range_failures(run) -> list[tuple]:  # noqa: ANN001
     """The failing rows stored by the last run of the range test: (trace_id, input_tokens)."""
     return sorted(run.query(f"select trace_id, input_tokens from dbt_test__audit.{RANGE_TEST}"))
+
+
+def _focus_range_failures(run) -> list[str]:  # noqa: ANN001
+    """The charge days of the failing FOCUS rows stored by the last run of the FOCUS range test."""
+    return sorted(str(row[0]) for row in run.query(
+        f"select cast(ChargePeriodStart as date) from dbt_test__audit.{FOCUS_RANGE_TEST}"))
 
 
 def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
@@ -338,6 +392,7 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     assert "every trace is rebuilt" in full.output
     assert _test_result(full, RANGE_TEST)["failures"] == 1, full.output[-3000:]
     assert _range_failures(full) == [(old_bad, 5_000_000)]
+    assert _focus_range_failures(full) == ["2026-07-01"]
 
     # Night 2: a clean trace lands; the old trace is not rebuilt, its call is not read again.
     (landing / "spans-2026-07-02.jsonl").write_text(
@@ -354,6 +409,17 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     for name in ("unique_int_spans__identity_hops_hop_id",
                  "dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__batch_position"):
         assert "stg_traces__affected_traces" not in _test_result(second, name)["compiled_code"], name
+    # The FOCUS rows (rebuilt by day) are checked on the days the night rebuilt: day 2, not the old call's day 1.
+    # focus_no_empty_strings and focus_columns_conform read the columns of the filtered model (columns_of_tested).
+    for name in (FOCUS_RANGE_TEST, "focus_no_empty_strings_focus_cost_and_usage_",
+                 "not_null_focus_cost_and_usage_BilledCost"):
+        result = _test_result(second, name)
+        assert "stg_traces__affected_days" in result["compiled_code"], name
+        assert result["status"] == "pass", (name, result["message"])
+    assert "trim(" in _test_result(second, "focus_no_empty_strings_focus_cost_and_usage_")["compiled_code"]
+    conform = _test_result(second, "focus_columns_conform_focus_cost_and_usage_")
+    assert conform["status"] == "pass" and "missing FOCUS column" not in conform["compiled_code"], conform
+    assert _focus_range_failures(second) == []
     assert second.returncode == 0, second.output[-3000:]
     assert second.query(f"select input_tokens from marts.fct_llm_calls where trace_id = '{old_bad}'") == [(5_000_000,)]
 
@@ -364,6 +430,7 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     assert "every trace is rebuilt" not in third.output
     assert _test_result(third, RANGE_TEST)["failures"] == 1, third.output[-3000:]
     assert _range_failures(third) == [(night_bad, 7_000_000)]
+    assert _focus_range_failures(third) == ["2026-07-03"]
 
     # Every row: var test_every_row (no rebuild), and a full refresh.
     every_row = run_dbt(night, "test", traces_glob=glob, project_dir=project, select=RANGE_TEST,
@@ -374,3 +441,5 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     assert "stg_traces__affected_traces" not in _test_result(refresh, RANGE_TEST)["compiled_code"]
     assert _test_result(refresh, RANGE_TEST)["failures"] == 2, refresh.output[-3000:]
     assert _range_failures(refresh) == [(old_bad, 5_000_000), (night_bad, 7_000_000)]
+    assert "stg_traces__affected_days" not in _test_result(refresh, FOCUS_RANGE_TEST)["compiled_code"]
+    assert _focus_range_failures(refresh) == ["2026-07-01", "2026-07-03"]

@@ -18,7 +18,12 @@
     the tenant the state also keeps the nearest value that differs from the
     nearest one, which is all the losing claim needs. Virtual keys depend on
     the call's time, so the hops carrying a key are joined to the seed
-    after the walk. -#}
+    after the walk. The candidates' strings are read back after the walk
+    too: one row per call and candidate (each join holds only the walkers'
+    numbers, the hops stream through it), put side by side by a window,
+    which spills, instead of a group by call, which holds every string of
+    every call in memory (BENCHMARKS.md, "Identity walk memory at 1M
+    spans"). -#}
 {{ config(**trace_rebuild_config('span_key')) }}
 {%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
 {%- set max_depth = var('max_trace_depth', 12) if var('recover_identity_from_ancestors', true) else 0 -%}
@@ -32,12 +37,7 @@
     ('value', ''), ('key', '_source_key'), ('hop', '_source_hop'),
     ('depth', '_source_depth'), ('span_key', '_source_span_key')
 ] -%}
-{%- set picks = {false: ['near', 'trusted'], true: ['near', 'trusted', 'other']} -%}
 {%- set item_suffixes = {'value': '', 'key': '_key', 'rank': '_rank'} -%}
-{%- set candidate_items = [
-    ('value', 'candidate_value'), ('key', 'candidate_key'), ('rank', 'candidate_rank'),
-    ('hop', 'hop_label'), ('span_key', 'span_key')
-] -%}
 {%- set trusted_columns = ['hop_id', 'depth', 'trust'] -%}
 with
 
@@ -179,105 +179,10 @@ walked as (
     {%- endfor %}
 ),
 
--- The candidates whose values are read back from the hops that hold them:
--- for the tenant every one the decision below needs (nearest, most trusted,
--- nearest differing); for the other fields the winner (the most trusted
--- when the hops disagree, else the nearest). Long, so that one join to the
--- hops reads them all.
-{%- set candidates = [
-    ('tenant_id__n', 'tenant_id', "'near'", 'tenant_id__n_hop_id'),
-    ('tenant_id__t', 'tenant_id', "'trusted'", 'tenant_id__t_hop_id'),
-    ('tenant_id__c', 'tenant_id', "case when tenant_id__c_is_near then 'near' else 'other' end", 'tenant_id__c_hop_id')
-] %}
-{%- for field in fields if field != 'tenant_id' %}
-    {%- set disagree = field ~ '__low != ' ~ field ~ '__high' %}
-    {%- do candidates.append((
-        field, field,
-        "case when " ~ disagree ~ " then 'trusted' else 'near' end",
-        "case when " ~ disagree ~ " then " ~ field ~ "__t_hop_id else " ~ field ~ "__n_hop_id end"
-    )) %}
-{%- endfor %}
-candidate_hops as (
-    {%- for name, field, pick, hop_id in candidates %}
-        select
-            call_span_key,
-            '{{ name }}' as candidate,
-            '{{ field }}' as identity_field,
-            {{ pick }} as pick,
-            {{ hop_id }} as hop_id
-        from walked
-        where {{ hop_id }} is not null
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-),
-
-candidate_values as (
-    select
-        candidate_hops.call_span_key,
-        candidate_hops.candidate,
-        {%- for item in ['value', 'key', 'rank'] %}
-            case candidate_hops.identity_field
-                {%- for field in fields %}
-                    when '{{ field }}' then
-                        case candidate_hops.pick
-                            {%- for pick in picks[field == 'tenant_id'] if not (pick == 'trusted' and item == 'rank') %}
-                                when '{{ pick }}' then hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }}
-                            {%- endfor %}
-                        end
-                {%- endfor %}
-            end as candidate_{{ item }},
-        {%- endfor %}
-        hops.hop_label,
-        hops.span_key
-    from candidate_hops
-    inner join hops
-        on candidate_hops.hop_id = hops.hop_id
-),
-
-candidate_columns as (
-    select
-        {%- for name, field, pick, hop_id in candidates %}
-            {%- for item, source in candidate_items %}
-                max(case when candidate = '{{ name }}' then {{ source }} end) as {{ name }}_{{ item }},
-            {%- endfor %}
-        {%- endfor %}
-        call_span_key
-    from candidate_values
-    group by call_span_key
-),
-
-resolved as (
-    select
-        walked.tenant_id__low,
-        walked.tenant_id__high,
-        {%- for kind in ['n', 't', 'c'] %}
-            {%- for item in ['value', 'key', 'rank', 'hop', 'span_key'] %}
-                candidate_columns.tenant_id__{{ kind }}_{{ item }},
-            {%- endfor %}
-            walked.tenant_id__{{ kind }}_depth,
-        {%- endfor %}
-        {%- for field in fields if field != 'tenant_id' %}
-            candidate_columns.{{ field }}_value as {{ field }},
-            candidate_columns.{{ field }}_key as {{ field }}_source_key,
-            candidate_columns.{{ field }}_hop as {{ field }}_source_hop,
-            case
-                when walked.{{ field }}__low != walked.{{ field }}__high then walked.{{ field }}__t_depth
-                else walked.{{ field }}__n_depth
-            end as {{ field }}_source_depth,
-            candidate_columns.{{ field }}_span_key as {{ field }}_source_span_key,
-        {%- endfor %}
-        walked.call_span_key
-    from walked
-    left join candidate_columns
-        on walked.call_span_key = candidate_columns.call_span_key
-),
-
 -- Hops carrying an API key, and the tenant owning the key at the call.
 key_hops as (
     select
-        walk.call_span_key,
+        walk.call_hop_id,
         walk.call_at,
         walk.distance,
         hops.hop_id,
@@ -289,7 +194,7 @@ key_hops as (
     from (
         {%- for level in range(0, max_depth + 1) %}
             select
-                call_span_key,
+                call_hop_id,
                 call_at,
                 distance,
                 hop_id
@@ -307,7 +212,7 @@ key_hops as (
 key_tenants as (
     {%- for key, rank, key_trust in key_aliases %}
         select
-            key_hops.call_span_key,
+            key_hops.call_hop_id,
             key_hops.distance,
             key_hops.hop_span_key,
             key_hops.hop_label,
@@ -330,7 +235,7 @@ key_ranked as (
     select
         *,
         row_number() over (
-            partition by call_span_key
+            partition by call_hop_id
             order by distance, alias_rank, alias_key, hop_span_key
         ) as key_rank
     from key_tenants
@@ -340,26 +245,26 @@ key_ranked as (
 -- and the lowest and highest key tenant.
 key_summary as (
     select
-        key_ranked.call_span_key,
+        key_ranked.call_hop_id,
         {%- for column, source in key_columns %}
             max(case when key_ranked.key_rank = 1 then key_ranked.{{ source }} end) as n_{{ column }},
         {%- endfor %}
         min(key_ranked.tenant_id) as low,
         max(key_ranked.tenant_id) as high
     from key_ranked
-    group by key_ranked.call_span_key
+    group by key_ranked.call_hop_id
 ),
 
 key_other_ranked as (
     select
         key_ranked.*,
         row_number() over (
-            partition by key_ranked.call_span_key
+            partition by key_ranked.call_hop_id
             order by key_ranked.distance, key_ranked.alias_rank, key_ranked.alias_key, key_ranked.hop_span_key
         ) as other_rank
     from key_ranked
     inner join key_summary
-        on key_ranked.call_span_key = key_summary.call_span_key
+        on key_ranked.call_hop_id = key_summary.call_hop_id
     where key_ranked.tenant_id != key_summary.n_value
 ),
 
@@ -372,79 +277,202 @@ keys as (
     from key_summary
     left join key_other_ranked
         on
-            key_summary.call_span_key = key_other_ranked.call_span_key
+            key_summary.call_hop_id = key_other_ranked.call_hop_id
             and key_other_ranked.other_rank = 1
+),
+
+-- Each call's candidates as the hops that hold them (numbers): for the
+-- tenant every one the decision below needs (nearest, most trusted, nearest
+-- differing); for the other fields the winner (the most trusted when the
+-- hops disagree, else the nearest). Read by every slot below: computed once.
+picked as {{ cte_materialize_hint() }} (
+    select
+        call_hop_id,
+        call_span_key,
+        tenant_id__low,
+        tenant_id__high,
+        {%- for kind in ['n', 't', 'c'] %}
+            tenant_id__{{ kind }}_hop_id,
+            tenant_id__{{ kind }}_depth,
+        {%- endfor %}
+        {%- for field in fields if field != 'tenant_id' %}
+            {%- set disagree = field ~ '__low != ' ~ field ~ '__high' %}
+            coalesce({{ disagree }}, false) as {{ field }}__is_trusted,
+            {%- for column, name in [('hop_id', field ~ '__hop_id'), ('depth', field ~ '_source_depth')] %}
+                case
+                    when {{ disagree }} then {{ field }}__t_{{ column }}
+                    else {{ field }}__n_{{ column }}
+                end as {{ name }},
+            {%- endfor %}
+        {%- endfor %}
+        tenant_id__c_is_near
+    from walked
+),
+
+{#- Slots: (name, field, hop id column, condition choosing the alternative
+    pick, pick, alternative pick, whether the rank is read). -#}
+{%- set slots = [
+    ('tenant_id__n', 'tenant_id', 'tenant_id__n_hop_id', none, 'near', none, true),
+    ('tenant_id__t', 'tenant_id', 'tenant_id__t_hop_id', none, 'trusted', none, false),
+    ('tenant_id__c', 'tenant_id', 'tenant_id__c_hop_id', 'not picked.tenant_id__c_is_near', 'near', 'other', true)
+] %}
+{%- for field in fields if field != 'tenant_id' %}
+    {%- do slots.append((
+        field, field, field ~ '__hop_id', 'picked.' ~ field ~ '__is_trusted', 'near', 'trusted', false
+    )) %}
+{%- endfor %}
+{%- set anchor_columns = ['call_span_key', 'tenant_id__low', 'tenant_id__high'] %}
+{%- for kind in ['n', 't', 'c'] %}{% do anchor_columns.append('tenant_id__' ~ kind ~ '_depth') %}{% endfor %}
+{%- for field in fields if field != 'tenant_id' %}{% do anchor_columns.append(field ~ '_source_depth') %}{% endfor %}
+
+-- One row per call and slot, the slot's strings read from its hop (a null
+-- hop gives nulls): each join holds `picked` (numbers; on slot 0, which
+-- also carries the call's own columns, the span key and tenant range), and
+-- the hops stream through it.
+candidates as (
+    {%- for name, field, hop_id, is_alternative, pick, alternative, has_rank in slots %}
+        {%- set slot = loop.index0 %}
+        select
+            picked.call_hop_id,
+            {{ slot }} as slot,
+            {%- for item in ['value', 'key', 'rank'] %}
+                {%- if item == 'rank' and not has_rank %}
+                    cast(null as integer) as candidate_rank,
+                {%- elif is_alternative %}
+                    case
+                        when {{ is_alternative }} then hops.{{ field }}__{{ alternative }}{{ item_suffixes[item] }}
+                        else hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }}
+                    end as candidate_{{ item }},
+                {%- else %}
+                    hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }} as candidate_{{ item }},
+                {%- endif %}
+            {%- endfor %}
+            hops.hop_label as candidate_hop,
+            {%- for column in anchor_columns %}
+                {{ 'picked.' ~ column if slot == 0 else 'null' }} as {{ column }},
+            {%- endfor %}
+            hops.span_key as candidate_span_key
+        from picked
+        left join hops
+            on picked.{{ hop_id }} = hops.hop_id
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+-- The slots side by side on the slot-0 row, by position in the call's
+-- rows (every call has one row per slot).
+spread as (
+    select
+        {%- for column in anchor_columns %}
+            {{ column }},
+        {%- endfor %}
+        {%- for name, field, hop_id, is_alternative, pick, alternative, has_rank in slots %}
+            {%- set offset = loop.index0 %}
+            {%- set names = {
+                'value': name ~ '_value', 'key': name ~ '_key', 'rank': name ~ '_rank',
+                'hop': name ~ '_hop', 'span_key': name ~ '_span_key'
+            } if name.startswith('tenant_id') else {
+                'value': name, 'key': name ~ '_source_key', 'hop': name ~ '_source_hop',
+                'span_key': name ~ '_source_span_key'
+            } %}
+            {%- for item, column in names.items() %}
+                {%- if offset == 0 %}
+                    candidate_{{ item }} as {{ column }},
+                {%- else %}
+                    lead(candidate_{{ item }}, {{ offset }})
+                        over (partition by call_hop_id order by slot)
+                        as {{ column }},
+                {%- endif %}
+            {%- endfor %}
+        {%- endfor %}
+        call_hop_id,
+        slot
+    from candidates
+),
+
+resolved as (
+    select
+        spread.*,
+        {%- for column, source in key_columns %}
+            keys.n_{{ column }} as key_n_{{ column }},
+            keys.c_{{ column }} as key_c_{{ column }},
+        {%- endfor %}
+        keys.low as key_low,
+        keys.high as key_high
+    from spread
+    left join keys
+        on spread.call_hop_id = keys.call_hop_id
+    where spread.slot = 0
 ),
 
 -- Tenant: attribute and key candidates together.
 tenant_decided as (
     select
-        resolved.call_span_key,
+        resolved.*,
         coalesce(
-            {{ least_of(['resolved.tenant_id__low', 'keys.low']) }}
-            != {{ greatest_of(['resolved.tenant_id__high', 'keys.high']) }},
+            {{ least_of(['resolved.tenant_id__low', 'resolved.key_low']) }}
+            != {{ greatest_of(['resolved.tenant_id__high', 'resolved.key_high']) }},
             false
         ) as has_disagreement,
         -- Nearest: by distance, then alias rank; the attribute on a tie.
-        keys.n_value is not null
+        resolved.key_n_value is not null
         and (
             resolved.tenant_id__n_value is null
-            or keys.n_depth < resolved.tenant_id__n_depth
-            or (keys.n_depth = resolved.tenant_id__n_depth and keys.n_rank < resolved.tenant_id__n_rank)
+            or resolved.key_n_depth < resolved.tenant_id__n_depth
+            or (resolved.key_n_depth = resolved.tenant_id__n_depth and resolved.key_n_rank < resolved.tenant_id__n_rank)
         ) as is_key_nearest,
         -- Nearest claim: by distance, alias rank, then alias key.
-        keys.n_value is not null
+        resolved.key_n_value is not null
         and (
             resolved.tenant_id__n_value is null
-            or keys.n_depth < resolved.tenant_id__n_depth
+            or resolved.key_n_depth < resolved.tenant_id__n_depth
             or (
-                keys.n_depth = resolved.tenant_id__n_depth
+                resolved.key_n_depth = resolved.tenant_id__n_depth
                 and (
-                    keys.n_rank < resolved.tenant_id__n_rank
-                    or (keys.n_rank = resolved.tenant_id__n_rank and keys.n_key < resolved.tenant_id__n_key)
+                    resolved.key_n_rank < resolved.tenant_id__n_rank
+                    or (
+                        resolved.key_n_rank = resolved.tenant_id__n_rank
+                        and resolved.key_n_key < resolved.tenant_id__n_key
+                    )
                 )
             )
         ) as is_key_first_claim
     from resolved
-    left join keys
-        on resolved.call_span_key = keys.call_span_key
 ),
 
 tenant_candidates as (
     select
-        tenant_decided.has_disagreement,
         -- A virtual key wins every disagreement; in agreement the nearest.
         coalesce(
-            case when tenant_decided.has_disagreement then keys.n_value is not null end,
+            case when tenant_decided.has_disagreement then tenant_decided.key_n_value is not null end,
             tenant_decided.is_key_nearest
         ) as is_key_winner,
         {%- for column in near_columns %}
             case
-                when tenant_decided.is_key_first_claim then keys.n_{{ column }}
-                else resolved.tenant_id__n_{{ column }}
+                when tenant_decided.is_key_first_claim then tenant_decided.key_n_{{ column }}
+                else tenant_decided.tenant_id__n_{{ column }}
             end
                 as first_{{ column }},
         {%- endfor %}
         -- Each side's nearest candidate that differs from the first claim.
         {%- set first_value -%}
-            case when tenant_decided.is_key_first_claim then keys.n_value else resolved.tenant_id__n_value end
+            case when tenant_decided.is_key_first_claim then tenant_decided.key_n_value else tenant_decided.tenant_id__n_value end
         {%- endset %}
         {%- for column in near_columns %}
             case
-                when resolved.tenant_id__n_value != {{ first_value }} then resolved.tenant_id__n_{{ column }}
-                else resolved.tenant_id__c_{{ column }}
+                when tenant_decided.tenant_id__n_value != {{ first_value }}
+                    then tenant_decided.tenant_id__n_{{ column }}
+                else tenant_decided.tenant_id__c_{{ column }}
             end as attribute_other_{{ column }},
             case
-                when keys.n_value != {{ first_value }} then keys.n_{{ column }}
-                else keys.c_{{ column }}
+                when tenant_decided.key_n_value != {{ first_value }} then tenant_decided.key_n_{{ column }}
+                else tenant_decided.key_c_{{ column }}
             end as key_other_{{ column }},
         {%- endfor %}
-        tenant_decided.call_span_key
+        tenant_decided.*
     from tenant_decided
-    inner join resolved
-        on tenant_decided.call_span_key = resolved.call_span_key
-    left join keys
-        on tenant_decided.call_span_key = keys.call_span_key
 ),
 
 tenant_claims as (
@@ -467,19 +495,19 @@ tenant_claims as (
 
 final as (
     select
-        resolved.call_span_key as span_key,
+        tenant_claims.call_span_key as span_key,
         {%- for field in fields %}
             {%- if field == 'tenant_id' %}
                 {%- for column, suffix in output_columns %}
                     case
-                        when tenant_claims.is_key_winner then keys.n_{{ column }}
-                        when tenant_claims.has_disagreement then resolved.tenant_id__t_{{ column }}
-                        else resolved.tenant_id__n_{{ column }}
+                        when tenant_claims.is_key_winner then tenant_claims.key_n_{{ column }}
+                        when tenant_claims.has_disagreement then tenant_claims.tenant_id__t_{{ column }}
+                        else tenant_claims.tenant_id__n_{{ column }}
                     end as tenant_id{{ suffix }},
                 {%- endfor %}
             {%- else %}
                 {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth', '_source_span_key'] %}
-                    resolved.{{ field }}{{ suffix }},
+                    tenant_claims.{{ field }}{{ suffix }},
                 {%- endfor %}
             {%- endif %}
         {%- endfor %}
@@ -487,9 +515,9 @@ final as (
         -- the winner's value, then the nearest that differs from it.
         {%- set winner_value -%}
             case
-                when tenant_claims.is_key_winner then keys.n_value
-                when tenant_claims.has_disagreement then resolved.tenant_id__t_value
-                else resolved.tenant_id__n_value
+                when tenant_claims.is_key_winner then tenant_claims.key_n_value
+                when tenant_claims.has_disagreement then tenant_claims.tenant_id__t_value
+                else tenant_claims.tenant_id__n_value
             end
         {%- endset %}
         {%- for column, suffix in output_columns[:-1] %}
@@ -502,19 +530,15 @@ final as (
         {%- endfor %}
         case
             when tenant_claims.is_key_winner then 'virtual_key'
-            when resolved.tenant_id__n_value is not null then 'attribute'
+            when tenant_claims.tenant_id__n_value is not null then 'attribute'
         end as tenant_id_source_kind,
-        keys.n_value as virtual_key_tenant_id,
+        tenant_claims.key_n_value as virtual_key_tenant_id,
         tenant_claims.has_disagreement as is_identity_conflict,
         case
             when tenant_claims.has_disagreement and tenant_claims.is_key_winner then 'virtual_key'
             when tenant_claims.has_disagreement then 'trust_order'
         end as identity_conflict_kind
-    from resolved
-    inner join tenant_claims
-        on resolved.call_span_key = tenant_claims.call_span_key
-    left join keys
-        on resolved.call_span_key = keys.call_span_key
+    from tenant_claims
 )
 
 select * from final

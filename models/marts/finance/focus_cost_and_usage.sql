@@ -13,6 +13,10 @@
     'priced_model', 'token_type', 'price_id', 'usd_per_mtok', 'contracted_usd_per_mtok', 'tenant_id',
     'chargeback_cost_center', 'workflow_id', 'actor_id', 'actor_type', 'attribution_status'
 ] -%}
+{#- Rebuilt by UTC charge day on nightly runs (period_rebuild_config): a
+    row sums the calls of one day, so only the days of the traces rebuilt
+    this run, before and after, are deleted and read again. -#}
+{{ config(**period_rebuild_config('ChargePeriodStart')) }}
 with
 
 token_lines as (
@@ -21,6 +25,7 @@ token_lines as (
 
 calls as (
     select * from {{ ref('fct_llm_calls') }}
+    where {{ in_rebuilt_periods('call_at') }}
 ),
 
 invoices as (

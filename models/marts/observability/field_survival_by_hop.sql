@@ -3,6 +3,10 @@
     drifted alias, or not at all; how many lost it although their parent
     carried it, or renamed it; and which hop is the first (shallowest) to
     lose it that day. Shows which hop drops or renames a field. -#}
+{#- Rebuilt by span_date on nightly runs (period_rebuild_config): a row
+    counts the spans of one UTC day (a span's parent is in its trace, so a
+    changed parent rebuilds the child's day too). -#}
+{{ config(**period_rebuild_config('span_date')) }}
 {%- set fields = ['tenant_id', 'cost_center', 'workflow_id', 'actor_id'] -%}
 with
 
@@ -10,8 +14,11 @@ spans as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__canonicalized') }}
 ),
 
+-- The spans of the days rebuilt this run (their parents, read from spans,
+-- may start on another day).
 lineage as (
     select * from {{ ref('int_spans__lineage') }}
+    where {{ in_rebuilt_periods('span_date') }}
 ),
 
 hops as (

@@ -9,11 +9,17 @@
     in LiteLLM's Python-repr usage text, on the span or on its raw-request
     child span, come last (seeds usage_text_keys / usage_text_fields). Reason codes:
     docs/bad_input.md.
+    One stream over the staged records: nothing of every span is copied
+    into memory; the duplicate ranking derives again only the records whose
+    (trace_id, span_id) repeats, found first from the ids alone.
     Rebuilt per trace on nightly runs (trace_rebuild_config): only the
     records of the traces in stg_traces__affected_traces are read and
     replaced, and every record without a trace id (their copies are ranked
     together). -#}
 {{ config(**trace_rebuild_config('trace_id', with_missing_trace_id=true)) }}
+-- The days its rows held before this run's rebuild are read first (the
+-- aggregates rebuilt by period rebuild them, docs/nightly.md).
+-- depends_on: {{ ref('stg_traces__affected_days') }}
 {%- set token_fields = [
     'input_tokens', 'output_tokens', 'cache_read_tokens',
     'cache_write_tokens', 'reasoning_tokens'
@@ -49,7 +55,9 @@ parsed_records as {{ cte_inline_hint() }} (
         )
 ),
 
-cleaned as (
+-- The ids normalised once here, for the copy count below and every later
+-- step.
+cleaned as {{ cte_inline_hint() }} (
     select
         source_file,
         file_modified_at,
@@ -65,28 +73,59 @@ cleaned as (
         raw_started_at,
         raw_ended_at,
         raw_status_code,
-        attributes
+        attributes,
+        {{ normalize_hex_id('raw_trace_id') }} as trace_id,
+        {{ normalize_hex_id('raw_span_id') }} as span_id,
+        {{ normalize_hex_id('raw_parent_span_id') }} as parent_span_id
     from parsed_records
 ),
 
+-- The (trace_id, span_id) keys held by more than one record, counted on the
+-- ids alone: only their records can be copies, so the duplicate ranking
+-- below derives (again) only those few records, never every span. Computed
+-- once (a few keys); everything that reads it stays inlined.
+repeated_ids as {{ cte_materialize_hint() }} (
+    select
+        trace_id,
+        span_id,
+        true as has_copies
+    from cleaned
+    group by trace_id, span_id
+    having count(*) > 1
+),
+
+-- Whether the record's ids repeat, whether it carries any key an execution
+-- field is read from, and any usage-text key (most spans: edge, gateway,
+-- router, agent, carry none; each tested once on the span's key list, which
+-- skips the look-ups below for them).
+flagged as {{ cte_inline_hint() }} (
+    select
+        cleaned.*,
+        coalesce(repeated_ids.has_copies, false) as has_copies,
+        {{ list_has_any_text(map_key_list('cleaned.attributes'), execution_alias_keys) }} as has_execution_alias,
+        {%- if (usage_text_span_keys + usage_text_child_keys) | length > 0 %}
+        {{ list_has_any_text(map_key_list('cleaned.attributes'), usage_text_span_keys + usage_text_child_keys) }}
+        {%- else %}
+        false
+        {%- endif %} as has_usage_text
+    from cleaned
+    left join repeated_ids
+        on cleaned.trace_id is not distinct from repeated_ids.trace_id
+        and cleaned.span_id is not distinct from repeated_ids.span_id
+),
+
 -- Which alias key supplies each execution field, looked up once per field
--- (the value is then read at that key). Most spans (edge, gateway, router,
--- agent) carry none of these keys: one test of the span's key list skips
--- every look-up for them.
-alias_keys as (
+-- (the value is then read at that key).
+alias_keys as {{ cte_inline_hint() }} (
     select
         *,
-        {{ normalize_hex_id('raw_trace_id') }} as trace_id,
-        {{ normalize_hex_id('raw_span_id') }} as span_id,
-        {{ normalize_hex_id('raw_parent_span_id') }} as parent_span_id,
         {%- for field in alias_fields %}
             case
-                when {{ list_has_any_text(map_key_list('attributes'), execution_alias_keys) }}
-                    then {{ coalesce_aliases_source('attributes', field) }}
+                when has_execution_alias then {{ coalesce_aliases_source('attributes', field) }}
             end as {{ field }}_alias_key,
         {%- endfor %}
         {{ map_get('attributes', 'server.address') }} as server_address
-    from cleaned
+    from flagged
 ),
 
 -- Read twice (child_usage, with_child_usage): scanned again with only the
@@ -103,11 +142,14 @@ aliased as {{ cte_inline_hint() }} (
             {%- if text_names | length > 0 and usage_text_span_keys | length > 0 %}
                 coalesce(
                     {{ map_value_at('attributes', field ~ '_alias_key') }},
-                    {{ usage_text_count('attributes', usage_text_span_keys, text_names) }}
+                    case when has_usage_text then {{ usage_text_count('attributes', usage_text_span_keys, text_names) }} end
                 ) as raw_{{ field }},
                 coalesce(
                     {{ field }}_alias_key,
-                    {{ usage_text_count_source('attributes', usage_text_span_keys, text_names) }}
+                    case
+                        when has_usage_text
+                            then {{ usage_text_count_source('attributes', usage_text_span_keys, text_names) }}
+                    end
                 ) as {{ field }}_source_key,
             {%- else %}
                 {{ map_value_at('attributes', field ~ '_alias_key') }} as raw_{{ field }},
@@ -115,8 +157,13 @@ aliased as {{ cte_inline_hint() }} (
             {%- endif %}
             {%- if text_names | length > 0 and usage_text_child_keys | length > 0 %}
                 -- For the parent span (the call), not for this one.
-                {{ usage_text_count('attributes', usage_text_child_keys, text_names) }} as for_parent_{{ field }},
-                {{ usage_text_count_source('attributes', usage_text_child_keys, text_names, 'child span ') }}
+                case
+                    when has_usage_text then {{ usage_text_count('attributes', usage_text_child_keys, text_names) }}
+                end as for_parent_{{ field }},
+                case
+                    when has_usage_text
+                        then {{ usage_text_count_source('attributes', usage_text_child_keys, text_names, 'child span ') }}
+                end
                 as for_parent_{{ field }}_source_key,
             {%- endif %}
         {%- endfor %}
@@ -165,7 +212,7 @@ child_usage as (
     group by trace_id, parent_span_id
 ),
 
-with_child_usage as (
+with_child_usage as {{ cte_inline_hint() }} (
     select
         aliased.*,
         {%- for field in child_fields %}
@@ -181,6 +228,7 @@ with_child_usage as (
 
 typed as (
     select
+        has_copies,
         source_file,
         file_modified_at,
         line_number,
@@ -287,7 +335,9 @@ tokens as (
     from token_checked
 ),
 
-validated as (
+-- Read twice (copies, with_first_copy), inlined (never copied whole): the
+-- copies read only the records of repeated ids.
+validated as {{ cte_inline_hint() }} (
     select
         *,
         case
@@ -313,42 +363,39 @@ validated as (
     from tokens
 ),
 
--- Copies of one (trace_id, span_id) are rare: rank only those keys, so the
--- window sorts a few rows instead of every span.
-repeated_keys as (
+-- The records of repeated ids, each with what it says about the span; equal
+-- fingerprints = identical copies. Computed once (few rows), read twice.
+copies as {{ cte_materialize_hint() }} (
     select
+        source_file,
+        file_modified_at,
+        line_number,
+        batch_position,
+        {{ dbt.hash(dbt.concat([
+            "coalesce(parent_span_id, '')", "'|'",
+            "coalesce(span_name, '')", "'|'",
+            "coalesce(span_kind, '')", "'|'",
+            "coalesce(cast(started_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(ended_at as " ~ dbt.type_string() ~ "), '')", "'|'",
+            sorted_map_text('attributes')
+        ])) }} as content_fingerprint,
         trace_id,
         span_id,
         invalid_reason is null as is_valid
     from validated
-    group by trace_id, span_id, invalid_reason is null
-    having count(*) > 1
+    where has_copies
 ),
 
-copies as (
+-- Copies of one (trace_id, span_id) among the valid, or among the rejected,
+-- records: only these are ranked.
+repeated_keys as (
     select
-        validated.source_file,
-        validated.file_modified_at,
-        validated.line_number,
-        validated.batch_position,
-        -- What a copy says about the span; equal fingerprints = identical
-        -- copies. Only copies need one: computed for these few rows alone.
-        {{ dbt.hash(dbt.concat([
-            "coalesce(validated.parent_span_id, '')", "'|'",
-            "coalesce(validated.span_name, '')", "'|'",
-            "coalesce(validated.span_kind, '')", "'|'",
-            "coalesce(cast(validated.started_at as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(validated.ended_at as " ~ dbt.type_string() ~ "), '')", "'|'",
-            sorted_map_text('validated.attributes')
-        ])) }} as content_fingerprint,
-        validated.trace_id,
-        validated.span_id,
-        validated.invalid_reason is null as is_valid
-    from validated
-    inner join repeated_keys
-        on validated.trace_id is not distinct from repeated_keys.trace_id
-        and validated.span_id is not distinct from repeated_keys.span_id
-        and (validated.invalid_reason is null) = repeated_keys.is_valid
+        trace_id,
+        span_id,
+        is_valid
+    from copies
+    group by trace_id, span_id, is_valid
+    having count(*) > 1
 ),
 
 -- Landing order, not names: the copy from the file that landed first
@@ -356,19 +403,23 @@ copies as (
 -- later retry in a file whose name sorts first does not replace it.
 ranked_copies as (
     select
-        source_file,
-        line_number,
-        batch_position,
-        content_fingerprint,
+        copies.source_file,
+        copies.line_number,
+        copies.batch_position,
+        copies.content_fingerprint,
         row_number() over (
-            partition by trace_id, span_id, is_valid
-            order by file_modified_at, source_file, line_number, batch_position
+            partition by copies.trace_id, copies.span_id, copies.is_valid
+            order by copies.file_modified_at, copies.source_file, copies.line_number, copies.batch_position
         ) as copy_rank,
-        first_value(content_fingerprint) over (
-            partition by trace_id, span_id, is_valid
-            order by file_modified_at, source_file, line_number, batch_position
+        first_value(copies.content_fingerprint) over (
+            partition by copies.trace_id, copies.span_id, copies.is_valid
+            order by copies.file_modified_at, copies.source_file, copies.line_number, copies.batch_position
         ) as kept_fingerprint
     from copies
+    inner join repeated_keys
+        on copies.trace_id is not distinct from repeated_keys.trace_id
+        and copies.span_id is not distinct from repeated_keys.span_id
+        and copies.is_valid = repeated_keys.is_valid
 ),
 
 with_first_copy as (
