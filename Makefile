@@ -91,17 +91,23 @@ export: deps
 validate-focus: deps focus-deps
 	$(BIN)/python scripts/validate_focus.py
 
-## Every test: dbt build (seeds, models, unit and data tests) on the sample,
-## sqlfluff lint, pytest on both cores (pytest-xdist; tests that share a module
-## build run on one worker, tests/python/conftest.py). The build goes to a
-## fresh folder of its own, which pytest copies as its sample build
-## (LLM_SPEND_SAMPLE_BUILD) instead of building the sample once more per worker.
+## Every test: dbt build (seeds, models, unit and data tests) on the sample
+## and sqlfluff lint side by side (the build mostly keeps one core busy, the
+## lint is the longest step; its output follows the build's), then pytest on
+## both cores (pytest-xdist; tests that share a module build run on one
+## worker, tests/python/conftest.py). The build goes to a fresh folder of its
+## own, which pytest copies as its sample build (LLM_SPEND_SAMPLE_BUILD)
+## instead of building the sample once more per worker.
 CI_SAMPLE := warehouse/ci-sample
+LINT_LOG := warehouse/lint.log
 test: deps chromium focus-deps duckdb14-deps
-	rm -rf $(CI_SAMPLE)
+	rm -rf $(CI_SAMPLE) && mkdir -p $(CI_SAMPLE)
+	$(MAKE) lint > $(LINT_LOG) 2>&1 & lint=$$!; \
 	DBT_DUCKDB_PATH=$(CI_SAMPLE)/sample.duckdb DBT_EXPORTS_PATH=$(CI_SAMPLE)/exports \
-		$(DBT) build --target-path $(CI_SAMPLE)/target
-	$(MAKE) lint
+		$(DBT) build --target-path $(CI_SAMPLE)/target; built=$$?; \
+	wait $$lint; linted=$$?; cat $(LINT_LOG); \
+	test $$built -eq 0 || { echo "make test: the sample build failed"; exit 1; }; \
+	test $$linted -eq 0 || { echo "make test: sqlfluff lint failed ($(LINT_LOG))"; exit 1; }
 	LLM_SPEND_SAMPLE_BUILD=$(CI_SAMPLE) $(BIN)/pytest -q -n 2 --dist loadgroup tests/python
 
 ## Attribution alert digest of the last build (docs/alerts.md); exits 2 on an error alert.
@@ -130,7 +136,7 @@ chromium:
 ## read while they compile (seeds/mappings) must be loaded first.
 lint: deps
 	$(DBT) seed --select path:seeds/mappings --quiet
-	$(BIN)/sqlfluff lint models macros tests analyses
+	$(BIN)/sqlfluff lint --processes 0 models macros tests analyses
 
 clean:
 	rm -rf target logs warehouse dbt_packages
