@@ -97,10 +97,12 @@ validate-focus: deps focus-deps
 ## both cores (pytest-xdist; tests that share a module build run on one
 ## worker, tests/python/conftest.py). The build goes to a fresh folder of its
 ## own, which pytest copies as its sample build (LLM_SPEND_SAMPLE_BUILD)
-## instead of building the sample once more per worker.
+## instead of building the sample once more per worker. The three
+## virtualenvs install side by side (mostly downloads and unpacking).
 CI_SAMPLE := warehouse/ci-sample
 LINT_LOG := warehouse/lint.log
-test: deps chromium focus-deps duckdb14-deps
+test:
+	$(MAKE) --jobs=4 deps chromium focus-deps duckdb14-deps
 	rm -rf $(CI_SAMPLE) && mkdir -p $(CI_SAMPLE)
 	$(MAKE) lint > $(LINT_LOG) 2>&1 & lint=$$!; \
 	DBT_DUCKDB_PATH=$(CI_SAMPLE)/sample.duckdb DBT_EXPORTS_PATH=$(CI_SAMPLE)/exports \

@@ -59,7 +59,8 @@
         {%- do parts.append(seed ~ '=' ~ graph.nodes[seed].checksum.checksum) -%}
     {%- endfor -%}
     {%- for name in nightly_result_vars() -%}
-        {%- do parts.append(name ~ '=' ~ tojson(var(name, none))) -%}
+        {%- set value = configured_traces_path() if name == 'traces_path' else var(name, none) -%}
+        {%- do parts.append(name ~ '=' ~ tojson(value)) -%}
     {%- endfor -%}
     {{ return(local_md5(parts | join('\n'))) }}
 {%- endmacro %}

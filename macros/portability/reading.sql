@@ -138,7 +138,18 @@
 {%- endmacro %}
 
 {% macro default__traces_path() -%}
-    {{ return(var('traces_path')) }}
+    {{ return(configured_traces_path()) }}
+{%- endmacro %}
+
+{#- The span files as configured: var traces_path where the run sets it,
+    else env LLM_SPEND_TRACES_PATH, else the bundled sample. The environment
+    is for whatever starts many runs on other landing paths (a scheduler,
+    the test suite): a new --vars value makes dbt parse the whole project
+    again (about 13 s), a new environment value only the few models that
+    read it. -#}
+{% macro configured_traces_path() -%}
+    {%- set from_vars = var('traces_path', none) -%}
+    {{ return(from_vars if from_vars is not none else env_var('LLM_SPEND_TRACES_PATH', 'data/sample/*.jsonl')) }}
 {%- endmacro %}
 
 {#- True (SQL) when the file name in `source_file_expr` falls under the

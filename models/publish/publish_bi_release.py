@@ -17,9 +17,16 @@ import sys
 from pathlib import Path
 
 
+def project_folder():
+    """The dbt project's folder: --project-dir, which need not be where dbt was started."""
+    from dbt.flags import get_flags
+
+    return Path(getattr(get_flags(), "PROJECT_DIR", None) or Path.cwd()).resolve()
+
+
 def load_export_marts():
-    """scripts/export_marts.py (dbt changes into the project folder before it runs models)."""
-    path = Path.cwd() / "scripts" / "export_marts.py"
+    """scripts/export_marts.py of this project."""
+    path = project_folder() / "scripts" / "export_marts.py"
     spec = importlib.util.spec_from_file_location("export_marts", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["export_marts"] = module
@@ -57,7 +64,8 @@ def model(dbt, session):
     dbt.ref("quarantined_spans")
     dbt.ref("unattributed_llm_spend")
     dbt.ref("unattributed_reallocation")
-    exports_path = dbt.config.get("exports_path")
+    # Relative to the project folder (as documented), wherever dbt was started.
+    exports_path = project_folder() / dbt.config.get("exports_path")
     max_cell_chars = dbt.config.get("max_cell_chars")
     keep_releases = dbt.config.get("keep_releases")
     partition_min_rows = dbt.config.get("partition_min_rows")

@@ -7,14 +7,15 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from dbt_runner import PARSE_CACHE_ENV, DbtRun, run_dbt
 from dbt_runner import PROJECT_DIR as PROJECT
-from dbt_runner import DbtRun, run_dbt
 
 SCRIPTS = PROJECT / "scripts"
 if str(SCRIPTS) not in sys.path:
@@ -25,6 +26,9 @@ WAREHOUSE = "warehouse.duckdb"
 # sample.duckdb, exports/, exports.releases/ and target/): pytest copies it
 # instead of building the sample again (once per xdist worker).
 SAMPLE_BUILD_ENV = "LLM_SPEND_SAMPLE_BUILD"
+# dbt's partial parse shared by the runs of this session (dbt_runner): set
+# here, before xdist starts its workers, so that they share it.
+os.environ.setdefault(PARSE_CACHE_ENV, tempfile.mkdtemp(prefix="llm_spend_parse_"))
 
 
 @pytest.hookimpl(tryfirst=True)

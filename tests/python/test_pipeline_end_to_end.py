@@ -64,7 +64,7 @@ def _call_span(trace: str, span: str, **attributes: object) -> dict:
 
 
 def test_traces_path_var_reads_other_files(tmp_path: Path) -> None:
-    """`--vars traces_path` builds from other files; the article's worked
+    """`--vars traces_path` builds from other files (over the environment's); the article's worked
     example costs exactly (1284 x 0.15 + 412 x 0.60) / 1e6 USD; a call that
     lost its identity lands in UNATTRIBUTED with its cost."""
     spans_dir = tmp_path / "other"
@@ -87,7 +87,9 @@ def test_traces_path_var_reads_other_files(tmp_path: Path) -> None:
     (spans_dir / "spans.jsonl").write_text(
         "\n".join(json.dumps(s) for s in (article_call, lost_identity)) + "\n"
     )
-    run = run_dbt(tmp_path / "build", traces_glob=str(spans_dir / "*.jsonl"))
+    # The var wins over env LLM_SPEND_TRACES_PATH (which names no file here).
+    run = run_dbt(tmp_path / "build", traces_glob=str(tmp_path / "nothing" / "*.jsonl"),
+                  extra_vars={"traces_path": str(spans_dir / "*.jsonl")})
     # 63% of this tiny input is unattributed: the error alert must fire.
     assert run.returncode == 1
     assert "FAIL 1 alert_unattributed_share_error" in run.output

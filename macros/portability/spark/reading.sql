@@ -112,7 +112,7 @@
     names, regex and the text/Parquet reads (which need absolute paths) all
     agree. A leading `./` is dropped; a URI (`scheme:...`) is kept as is. -#}
 {% macro spark__traces_path() -%}
-    {%- set path = modules.re.sub('^(\\./)+', '', var('traces_path')) -%}
+    {%- set path = modules.re.sub('^(\\./)+', '', configured_traces_path()) -%}
     {%- if path.startswith('/') or ':' in path.split('/')[0] or not execute -%}
         {{ return(path) }}
     {%- endif -%}
