@@ -101,4 +101,5 @@ def dbt_build(name: str) -> DbtRun:
         (spans / f"{name}.jsonl").write_text("\n".join(FIXTURES[name]()) + "\n")
         traces_glob = str(spans / "*.jsonl")
     # The sample build is the one that also runs dbt's unit tests (run_dbt leaves them out by default).
-    return run_dbt(work, traces_glob=traces_glob, database=work / f"{name}.duckdb", unit_tests=name == "sample")
+    database = work / ("sample.duckdb" if name == "sample" else "warehouse.duckdb")
+    return run_dbt(work, traces_glob=traces_glob, database=database, unit_tests=name == "sample")

@@ -93,7 +93,7 @@ def sample_build() -> DbtRun:
 
 def dbt_build(tmp: Path, traces_glob: str, extra_vars: dict | None = None) -> DbtRun:
     """Run `dbt build` on traces_glob into tmp/warehouse.duckdb; return the finished run."""
-    return run_dbt(tmp, traces_glob=traces_glob, extra_vars=extra_vars, database=tmp / WAREHOUSE, memory_limit="2GB")
+    return run_dbt(tmp, traces_glob=traces_glob, extra_vars=extra_vars, database=tmp / WAREHOUSE)
 
 
 def connect(tmp: Path) -> duckdb.DuckDBPyConnection:

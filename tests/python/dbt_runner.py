@@ -55,15 +55,17 @@ def run_dbt(
     project_dir: Path = PROJECT_DIR,
     database: Path | None = None,
     target_dir: Path | None = None,
-    memory_limit: str | None = None,
+    memory_limit: str | None = "2GB",
     kill_when_logged: str | None = None,
     unit_tests: bool = False,
 ) -> DbtRun:
     """Run `dbt <command>` (e.g. "build", "docs generate") with its own profile
     (a copy of profiles.example.yml under work_dir), logs and temp folder.
 
-    database defaults to work_dir/test.duckdb and target_dir to work_dir/target;
-    memory_limit sets DBT_DUCKDB_MEMORY_LIMIT (else the profile's default).
+    database defaults to work_dir/warehouse.duckdb and target_dir to work_dir/target;
+    memory_limit sets DBT_DUCKDB_MEMORY_LIMIT (None: the profile's default; 2GB
+    by default, as every test's data is small and two workers share the
+    machine; one file name and one limit also let runs share dbt's parse).
     kill_when_logged: SIGKILL dbt (its whole process group) as soon as its log
     holds this text, as a crash would; the run's returncode is then -9.
     unit_tests: run dbt's unit tests in a `build` or `test` too. Off by default: they read
@@ -78,7 +80,7 @@ def run_dbt(
     profiles_dir.mkdir(exist_ok=True)
     shutil.copy(project_dir / "profiles.example.yml", profiles_dir / "profiles.yml")
     (work_dir / "tmp").mkdir(exist_ok=True)
-    database = database if database is not None else work_dir / "test.duckdb"
+    database = database if database is not None else work_dir / "warehouse.duckdb"
     target_dir = target_dir if target_dir is not None else work_dir / "target"
     variables = dict(extra_vars or {})
     args = [
@@ -115,7 +117,7 @@ def run_dbt(
         # alone (nothing else is relative once the traces path is absolute).
         cwd = database.parent.resolve()
         env["DBT_DUCKDB_PATH"] = database.name
-        cached_parse = parse_cache_entry(project_dir, variables, database.name, memory_limit)
+        cached_parse = _parse_cache_entry(project_dir, variables, database.name, memory_limit)
     else:
         cwd = project_dir
         env["DBT_DUCKDB_PATH"] = str(database)
@@ -126,7 +128,7 @@ def run_dbt(
                       "", database, target_dir)
     completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if cached_parse is not None:
-        cache_parse(target_dir, cached_parse)
+        _cache_parse(target_dir, cached_parse)
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, database, target_dir)
 
 
@@ -140,7 +142,7 @@ PARSE_CACHE_ENV = "LLM_SPEND_PARSE_CACHE"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
-def parse_cache_entry(project_dir: Path, variables: dict, database_name: str, memory_limit: str | None) -> Path | None:
+def _parse_cache_entry(project_dir: Path, variables: dict, database_name: str, memory_limit: str | None) -> Path | None:
     """The cached partial parse for this project folder, vars and profile values
     (None: no cache folder set)."""
     cache = os.environ.get(PARSE_CACHE_ENV)
@@ -159,7 +161,7 @@ def _reuse_parse(cached: Path, target_dir: Path) -> None:
         shutil.copyfile(cached, own)
 
 
-def cache_parse(target_dir: Path, cached: Path) -> None:
+def _cache_parse(target_dir: Path, cached: Path) -> None:
     """Cache the parse a run wrote (first writer wins; written whole or not at all)."""
     written = target_dir / PARTIAL_PARSE_FILE
     if cached.exists() or not written.is_file():
@@ -169,3 +171,16 @@ def cache_parse(target_dir: Path, cached: Path) -> None:
     shutil.copyfile(written, partial)
     os.replace(partial, cached)
 
+
+def _run_until_logged(args: list[str], cwd: Path, env: dict[str, str], log: Path, marker: str) -> int:
+    """Start dbt and SIGKILL its process group when marker appears in its log; the exit code."""
+    log.unlink(missing_ok=True)
+    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 900
+    while process.poll() is None and time.monotonic() < deadline:
+        if log.exists() and marker in log.read_text(errors="replace"):
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    return process.wait(timeout=60)

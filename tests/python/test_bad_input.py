@@ -46,7 +46,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     edit_attribute_aliases(project, add={"tenant_id": [ODD_KEY]})
     result = run_dbt(tmp, traces_glob=str(FIXTURES / "*.jsonl"),
                      extra_vars={"quarantine_share_error": 1.0, "unattributed_share_error": 2},
-                     project_dir=project, database=tmp / WAREHOUSE, memory_limit="2GB")
+                     project_dir=project, database=tmp / WAREHOUSE)
     assert result.returncode == 0, result.output[-4000:]
     return tmp
 

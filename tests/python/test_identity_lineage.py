@@ -151,7 +151,7 @@ def _dbt(build: Build, *args: str, traces: str | None = None,
          extra_vars: dict[str, Any] | None = None) -> DbtRun:
     command, *rest = args
     return run_dbt(build.root, command, traces_glob=traces, extra_vars=extra_vars, extra_args=rest,
-                   database=build.database, target_dir=build.target, memory_limit="2GB")
+                   database=build.database, target_dir=build.target)
 
 
 def _new_build(root: Path, name: str) -> Build:

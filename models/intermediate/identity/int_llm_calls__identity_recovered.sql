@@ -10,7 +10,8 @@
     identity conflict. Rules: docs/attribution_rules.md.
 
     How: a walk up the parents, one join per level over a table the size of
-    the calls (never calls x ancestors x aliases). Each hop's candidates are
+    the calls (never calls x ancestors x aliases), written once as a
+    recursive CTE (SQL:1999; DuckDB, Spark 4.1 and the common warehouses). Each hop's candidates are
     already reduced to one wide row (int_spans__identity_hops); each level
     folds the parent's row into the walker's state per field: the nearest
     candidate, the most trusted candidate (nearest on equal trust), and the
@@ -39,7 +40,7 @@
 ] -%}
 {%- set item_suffixes = {'value': '', 'key': '_key', 'rank': '_rank'} -%}
 {%- set trusted_columns = ['hop_id', 'depth', 'trust'] -%}
-with
+with recursive
 
 calls as (
     select
@@ -49,8 +50,8 @@ calls as (
     where is_billed_call and {{ in_rebuilt_traces('trace_id') }}
 ),
 
--- Read again at every level (each read takes only the columns it uses):
--- never copied whole.
+-- Read again by each step of the walk (each read takes only the columns
+-- it uses): never copied whole.
 hops as {{ cte_inline_hint() }} (
     select * from {{ ref('int_spans__identity_hops') }}
     where {{ in_rebuilt_traces(trace_of('span_key')) }}
@@ -65,14 +66,16 @@ virtual_keys as (
     from {{ ref('virtual_keys') }}
 ),
 
-{#- One level of the walk: the state after folding hop `h` (at `distance`)
-    into the walker `w` (none at level 0). Candidates are kept as the hop
-    that holds them (hop_id and distance, numbers: the state stays narrow);
-    their values are read back from that hop's row once the walk has ended. -#}
-{%- for level in range(0, max_depth + 1) %}
-    {%- set first = level == 0 %}
+{#- The walk, one row per call and level: the state after folding hop `h`
+    (at `distance`) into the walker `w` (none at level 0, the anchor; each
+    further level is the step applied to the level before, until the walk
+    ends). Candidates are kept as the hop that holds them (hop_id and
+    distance, numbers: the state stays narrow); their values are read back
+    from that hop's row once the walk has ended. #}
 
-    level_{{ level }} as (
+walk as (
+    {%- for first in [true, false] %}
+        {%- set depth = '0' if first else '(w.distance + 1)' %}
         select
             {%- if first %}
                 calls.span_key as call_span_key,
@@ -83,11 +86,11 @@ virtual_keys as (
                 w.call_hop_id,
                 w.call_at,
             {%- endif %}
-            {{ level }} as distance,
+            {{ depth }} as distance,
             h.hop_id,
             h.parent_hop_id as next_hop_id,
             coalesce(
-                {{ level }} < {{ max_depth }}
+                {{ depth }} < {{ max_depth }}
                 and h.parent_hop_id != {{ 'h.hop_id' if first else 'w.call_hop_id' }},
                 false
             ) as has_next,
@@ -96,7 +99,7 @@ virtual_keys as (
                 {%- set found = 'h.' ~ field ~ '__near is not null' %}
                 {%- set hop_candidate = {
                     'hop_id': 'case when ' ~ found ~ ' then h.hop_id end',
-                    'depth': 'case when ' ~ found ~ ' then ' ~ level ~ ' end',
+                    'depth': 'case when ' ~ found ~ ' then ' ~ depth ~ ' end',
                     'trust': 'h.' ~ field ~ '__trusted_key_rank * 1000 + h.service_trust_rank'
                 } %}
                 {%- if first %}
@@ -140,7 +143,7 @@ virtual_keys as (
                 false as tenant_id__c_is_near
             {%- else %}
                 coalesce(w.tenant_id__n_value, h.tenant_id__near) as tenant_id__n_value,
-                {%- for column, hop_value in [('hop_id', 'h.hop_id'), ('depth', level | string)] %}
+                {%- for column, hop_value in [('hop_id', 'h.hop_id'), ('depth', depth)] %}
                     case
                         when w.tenant_id__n_value is null
                             then case when h.tenant_id__other is not null then {{ hop_value }} end
@@ -159,32 +162,29 @@ virtual_keys as (
             from calls
             inner join hops as h
                 on calls.span_key = h.span_key
+
+            union all
         {%- else %}
-            from level_{{ level - 1 }} as w
+            from walk as w
             inner join hops as h
                 on w.next_hop_id = h.hop_id
             where w.has_next
         {%- endif %}
-    ),
-{%- endfor %}
+    {%- endfor %}
+),
 
 -- Each walker's state where its walk ended.
 walked as (
-    {%- for level in range(0, max_depth + 1) %}
-        select * from level_{{ level }}
-        where not has_next
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select * from walk
+    where not has_next
 ),
 
 -- Hops carrying an API key, and the tenant owning the key at the call.
 key_hops as (
     select
-        walk.call_hop_id,
-        walk.call_at,
-        walk.distance,
+        key_walk.call_hop_id,
+        key_walk.call_at,
+        key_walk.distance,
         hops.hop_id,
         hops.span_key as hop_span_key,
         {%- for key, rank, key_trust in key_aliases %}
@@ -192,21 +192,16 @@ key_hops as (
         {%- endfor %}
         hops.hop_label
     from (
-        {%- for level in range(0, max_depth + 1) %}
-            select
-                call_hop_id,
-                call_at,
-                distance,
-                hop_id
-            from level_{{ level }}
-            where has_api_key
-            {%- if not loop.last %}
-                union all
-            {%- endif %}
-        {%- endfor %}
-    ) as walk
+        select
+            call_hop_id,
+            call_at,
+            distance,
+            hop_id
+        from walk
+        where has_api_key
+    ) as key_walk
     inner join hops
-        on walk.hop_id = hops.hop_id
+        on key_walk.hop_id = hops.hop_id
 ),
 
 key_tenants as (
