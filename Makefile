@@ -92,14 +92,13 @@ validate-focus: deps focus-deps
 	$(BIN)/python scripts/validate_focus.py
 
 ## Every test: dbt build (seeds, models, unit and data tests) on the sample
-## and sqlfluff lint side by side (the build mostly keeps one core busy),
-## then pytest on both cores as soon as the build is done, while the lint
-## finishes (pytest-xdist; tests that share a module build run on one
-## worker, tests/python/conftest.py); the lint's output comes last. The
-## build goes to a fresh folder of its own, which pytest copies as its sample
-## build (LLM_SPEND_SAMPLE_BUILD) instead of building the sample once more
-## per worker. The three virtualenvs install side by side (mostly downloads
-## and unpacking).
+## and sqlfluff lint side by side (the build mostly keeps one core busy, the
+## lint is the longest step; its output follows the build's), then pytest on
+## both cores (pytest-xdist; tests that share a module build run on one
+## worker, tests/python/conftest.py). The build goes to a fresh folder of its
+## own, which pytest copies as its sample build (LLM_SPEND_SAMPLE_BUILD)
+## instead of building the sample once more per worker. The three
+## virtualenvs install side by side (mostly downloads and unpacking).
 CI_SAMPLE := warehouse/ci-sample
 LINT_LOG := warehouse/lint.log
 test:
@@ -108,12 +107,10 @@ test:
 	$(MAKE) lint > $(LINT_LOG) 2>&1 & lint=$$!; \
 	DBT_DUCKDB_PATH=$(CI_SAMPLE)/sample.duckdb DBT_EXPORTS_PATH=$(CI_SAMPLE)/exports \
 		$(DBT) build --target-path $(CI_SAMPLE)/target; built=$$?; \
-	tested=0; test $$built -ne 0 || { \
-		LLM_SPEND_SAMPLE_BUILD=$(CI_SAMPLE) $(BIN)/pytest -q -n 2 --dist loadgroup tests/python; tested=$$?; }; \
-	wait $$lint; linted=$$?; echo "--- sqlfluff lint ($(LINT_LOG))"; cat $(LINT_LOG); \
+	wait $$lint; linted=$$?; cat $(LINT_LOG); \
 	test $$built -eq 0 || { echo "make test: the sample build failed"; exit 1; }; \
-	test $$linted -eq 0 || { echo "make test: sqlfluff lint failed ($(LINT_LOG))"; exit 1; }; \
-	test $$tested -eq 0 || { echo "make test: pytest failed"; exit 1; }
+	test $$linted -eq 0 || { echo "make test: sqlfluff lint failed ($(LINT_LOG))"; exit 1; }
+	LLM_SPEND_SAMPLE_BUILD=$(CI_SAMPLE) $(BIN)/pytest -q -n 2 --dist loadgroup tests/python
 
 ## Attribution alert digest of the last build (docs/alerts.md); exits 2 on an error alert.
 alerts: deps
