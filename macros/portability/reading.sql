@@ -153,7 +153,7 @@
 {%- endmacro %}
 
 {#- True (SQL) when the file name in `source_file_expr` falls under the
-    current var traces_path, whether or not the file is still on disk. -#}
+    current traces path, whether or not the file is still on disk. -#}
 {% macro is_under_traces_path(source_file_expr) -%}
     {{ regex_matches(source_file_expr, traces_path_regex(traces_path())) }}
 {%- endmacro %}
