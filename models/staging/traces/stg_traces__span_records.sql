@@ -96,18 +96,15 @@ repeated_ids as {{ cte_materialize_hint() }} (
 
 -- Whether the record's ids repeat, whether it carries any key an execution
 -- field is read from, and any usage-text key (most spans: edge, gateway,
--- router, agent, carry none; each tested once on the span's key list, which
--- skips the look-ups below for them).
+-- router, agent, carry none; one look-up per key, which skips the reads
+-- below for them).
 flagged as {{ cte_inline_hint() }} (
     select
         cleaned.*,
         coalesce(repeated_ids.has_copies, false) as has_copies,
-        {{ list_has_any_text(map_key_list('cleaned.attributes'), execution_alias_keys) }} as has_execution_alias,
-        {%- if (usage_text_span_keys + usage_text_child_keys) | length > 0 %}
-        {{ list_has_any_text(map_key_list('cleaned.attributes'), usage_text_span_keys + usage_text_child_keys) }}
-        {%- else %}
-        false
-        {%- endif %} as has_usage_text
+        {{ map_has_value_at_any('cleaned.attributes', execution_alias_keys) }} as has_execution_alias,
+        {{ map_has_value_at_any('cleaned.attributes', usage_text_span_keys + usage_text_child_keys) }}
+        as has_usage_text
     from cleaned
     left join repeated_ids
         on cleaned.trace_id is not distinct from repeated_ids.trace_id
