@@ -13,7 +13,6 @@
         'stg_traces__span_records',
         'int_spans__canonicalized',
         'int_spans__lineage',
-        'int_spans__alias_usage',
         'int_spans__identity_hops',
         'int_llm_calls__identity_recovered',
         'int_llm_calls__priced',

@@ -13,7 +13,7 @@
     they ref are in nightly_fingerprint (a change rebuilds every period); a
     run is recorded as completed only when all of them succeeded. -#}
 {% macro period_rebuilt_models() -%}
-    {{ return(['field_survival_by_hop', 'focus_cost_and_usage']) }}
+    {{ return(['int_spans__alias_usage', 'field_survival_by_hop', 'focus_cost_and_usage']) }}
 {%- endmacro %}
 
 {#- The UTC day (a date) of a timestamp or date column. -#}

@@ -1,31 +1,45 @@
-{#- The slim fact behind alias_usage_by_hop: per trace, identity field,
-    alias key, hop service, span role and UTC day, how many spans carried a
-    non-blank value under the key and how many of them read their canonical
-    value from it (first alias in order). Every alias on every span is read
-    from the span attributes (pseudo-field api_key_id for var
-    virtual_key_aliases), so the map is exploded once per trace here, not
-    over all history every night. Rebuilt per trace on nightly runs
-    (trace_rebuild_config). -#}
-{{ config(**trace_rebuild_config('trace_id')) }}
+{#- The slim fact behind alias_usage_by_hop: per UTC day, identity field,
+    alias key, hop service and span role, how many spans carried a non-blank
+    value under the key, how many of them read their canonical value from it
+    (first alias in order), and how many traces carried it there for the
+    first time (their first such span starts that day), so the mart adds up
+    distinct traces over all history without keeping a row per trace. Every
+    alias on every span is read from the span attributes (pseudo-field
+    api_key_id for seed attribute_aliases' virtual keys).
+    Rebuilt by span_date on nightly runs (period_rebuild_config). A trace's
+    first day needs all of its spans, so every span of each trace with a
+    span on a rebuilt day is read; a trace that changed is listed in
+    stg_traces__affected_traces and its days before and after are rebuilt
+    (rebuilt_days), so the first day it had and the one it has now are both
+    rewritten. -#}
+{{ config(**period_rebuild_config('span_date')) }}
+{%- set day_filter = in_rebuilt_periods('span_date') | trim -%}
+{%- set rebuilt_day_traces = none if day_filter == 'true' else (
+    'trace_id in (select rebuilt.trace_id from ' ~ ref('int_spans__lineage')
+    ~ ' as rebuilt where ' ~ day_filter ~ ')'
+) -%}
 with
 
-spans as (
-    select
-        span_key,
-        trace_id,
-        service_name,
-        attributes
-    from {{ ref('stg_traces__spans') }}
-    where {{ in_rebuilt_traces('trace_id') }}
-),
-
+-- The spans of the traces with a span on a rebuilt day (every trace on a
+-- full build), with their day.
 lineage as (
     select
         span_key,
         span_role,
         span_date
     from {{ ref('int_spans__lineage') }}
-    where {{ in_rebuilt_traces('trace_id') }}
+    {%- if rebuilt_day_traces is not none %}
+        where {{ rebuilt_day_traces }}
+    {%- endif %}
+),
+
+-- The usable first copy of each of their spans (macro usable_spans).
+spans as (
+    {{ usable_spans(
+        ref('stg_traces__span_records'),
+        ['trace_id', 'service_name', 'attributes'],
+        rebuilt_day_traces
+    ) }}
 ),
 
 alias_registry as (
@@ -81,23 +95,46 @@ alias_uses as (
             and identity_attributes.identity_field = span_winners.identity_field
 ),
 
-final as (
+-- Each trace's first day with a span carrying the key at the hop.
+trace_first_days as (
     select
-        trace_id,
         identity_field,
         alias_key,
-        is_canonical_key,
-        cast(alias_rank as {{ dbt.type_int() }}) as alias_rank,
+        service_name,
+        span_role,
+        trace_id,
+        min(span_date) as span_date
+    from alias_uses
+    group by identity_field, alias_key, service_name, span_role, trace_id
+),
+
+first_seen_traces as (
+    select
+        identity_field,
+        alias_key,
         service_name,
         span_role,
         span_date,
-        cast(count(*) as {{ dbt.type_bigint() }}) as span_count,
-        cast(
-            sum(case when is_winning_alias then 1 else 0 end) as {{ dbt.type_bigint() }}
-        ) as winning_span_count
+        count(*) as first_seen_trace_count
+    from trace_first_days
+    where {{ day_filter }}
+    group by identity_field, alias_key, service_name, span_role, span_date
+),
+
+day_uses as (
+    select
+        identity_field,
+        alias_key,
+        is_canonical_key,
+        alias_rank,
+        service_name,
+        span_role,
+        span_date,
+        count(*) as span_count,
+        sum(case when is_winning_alias then 1 else 0 end) as winning_span_count
     from alias_uses
+    where {{ day_filter }}
     group by
-        trace_id,
         identity_field,
         alias_key,
         is_canonical_key,
@@ -105,6 +142,30 @@ final as (
         service_name,
         span_role,
         span_date
+),
+
+final as (
+    select
+        day_uses.span_date,
+        day_uses.identity_field,
+        day_uses.alias_key,
+        day_uses.is_canonical_key,
+        cast(day_uses.alias_rank as {{ dbt.type_int() }}) as alias_rank,
+        day_uses.service_name,
+        day_uses.span_role,
+        cast(day_uses.span_count as {{ dbt.type_bigint() }}) as span_count,
+        cast(day_uses.winning_span_count as {{ dbt.type_bigint() }}) as winning_span_count,
+        cast(
+            coalesce(first_seen_traces.first_seen_trace_count, 0) as {{ dbt.type_bigint() }}
+        ) as first_seen_trace_count
+    from day_uses
+    left join first_seen_traces
+        on
+            day_uses.identity_field = first_seen_traces.identity_field
+            and day_uses.alias_key = first_seen_traces.alias_key
+            and day_uses.service_name = first_seen_traces.service_name
+            and day_uses.span_role = first_seen_traces.span_role
+            and day_uses.span_date = first_seen_traces.span_date
 )
 
 select * from final
