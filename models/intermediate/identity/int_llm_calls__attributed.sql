@@ -10,20 +10,32 @@
 {%- endfor -%}
 {%- set any_failed_lookup = reason_flags | join(' or ') -%}
 {%- set actor_prefixes = mapping_rows('actor_type_prefixes', 'actor_id_prefix', 'actor_type', 'actor_type_prefixes') -%}
+{#- What is passed on: the columns a model downstream reads (fct_llm_calls,
+    int_llm_calls__token_lines, unattributed_llm_spend). Not the recovered
+    fields' source span keys, the API key's provenance, nor the execution
+    fields' source keys, the call-copy choice and the matched price row of
+    int_llm_calls__priced: those stay in the models that make them. -#}
 {%- set identity_columns = [] -%}
-{%- for field in recovered_identity_fields() + ['api_key_id'] -%}
-    {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth', '_source_span_key'] -%}
+{%- for field in recovered_identity_fields() -%}
+    {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth'] -%}
         {%- do identity_columns.append(field ~ suffix) -%}
     {%- endfor -%}
 {%- endfor -%}
 {%- do identity_columns.extend([
-    'tenant_id_source_kind', 'virtual_key_tenant_id', 'is_identity_conflict', 'identity_conflict_kind',
+    'api_key_id', 'tenant_id_source_kind', 'virtual_key_tenant_id', 'is_identity_conflict', 'identity_conflict_kind',
     'claimed_tenant_id', 'claimed_tenant_id_source_key', 'claimed_tenant_id_source_hop',
     'claimed_tenant_id_source_depth'
 ]) -%}
-{%- set replaced_columns = [] -%}
+{%- set priced_not_passed_on = [
+    'raw_operation', 'billed_copy_span_key', 'is_billed_call', 'matched_ref',
+    'provider_source_key', 'request_model_source_key', 'response_model_source_key',
+    'operation_source_key', 'response_id_source_key'
+] -%}
+{%- for field in ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'] -%}
+    {%- do priced_not_passed_on.append(field ~ '_source_key') -%}
+{%- endfor -%}
 {%- for field in recovered_identity_fields() -%}
-    {%- do replaced_columns.extend([field, field ~ '_source_key']) -%}
+    {%- do priced_not_passed_on.extend([field, field ~ '_source_key']) -%}
 {%- endfor -%}
 with
 
@@ -54,7 +66,7 @@ lineage as (
 -- span's own identity columns).
 calls as (
     select
-        {{ star_except('priced', replaced_columns, ref('int_llm_calls__priced')) }},
+        {{ star_except('priced', priced_not_passed_on, ref('int_llm_calls__priced')) }},
         {%- for column in identity_columns[:-1] %}
             identity.{{ column }},
         {%- endfor %}
