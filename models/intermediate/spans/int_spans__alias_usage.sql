@@ -33,13 +33,17 @@ lineage as (
     {%- endif %}
 ),
 
--- The usable first copy of each of their spans (macro usable_spans).
+-- Their spans (the usable first copy of each, stg_traces__spans).
 spans as (
-    {{ usable_spans(
-        ref('stg_traces__span_records'),
-        ['trace_id', 'service_name', 'attributes'],
-        rebuilt_day_traces
-    ) }}
+    select
+        span_key,
+        trace_id,
+        service_name,
+        attributes
+    from {{ ref('stg_traces__spans') }}
+    {%- if rebuilt_day_traces is not none %}
+        where {{ rebuilt_day_traces }}
+    {%- endif %}
 ),
 
 alias_registry as (

@@ -1,8 +1,8 @@
 {#- One row per unique (trace_id, span_id): the usable first copy of each span
     (macro usable_spans). A view of stg_traces__span_records, so no second
-    copy of every span and its map is written; read by alerts and
-    reconciliation tests. The models read stg_traces__span_records through
-    the same macro instead,
+    copy of every span and its map is written; read by the drift report
+    (alias_usage_by_hop), alerts and reconciliation tests. The per-trace
+    models read stg_traces__span_records through the same macro instead,
     keeping the chain from span files to FOCUS rows short. A trace's rows
     are its rows of stg_traces__span_records, so its row-level data tests
     check only the traces rebuilt this run (meta trace_key, as on the
