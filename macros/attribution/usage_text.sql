@@ -36,3 +36,9 @@
         {%- endfor %}
     end
 {%- endmacro %}
+
+{#- The token count columns of a span or call, in output order: the one
+    list staging, the span models and the call models iterate. -#}
+{% macro token_count_fields() -%}
+    {{ return(['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens']) }}
+{%- endmacro %}

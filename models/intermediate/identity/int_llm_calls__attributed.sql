@@ -31,7 +31,7 @@
     'provider_source_key', 'request_model_source_key', 'response_model_source_key',
     'operation_source_key', 'response_id_source_key'
 ] -%}
-{%- for field in ['input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens'] -%}
+{%- for field in token_count_fields() -%}
     {%- do priced_not_passed_on.append(field ~ '_source_key') -%}
 {%- endfor -%}
 {%- for field in recovered_identity_fields() -%}

@@ -8,10 +8,7 @@
     'tenant_id', 'cost_center', 'workflow_id', 'actor_id', 'actor_type',
     'request_model', 'response_model', 'operation', 'response_id'
 ] -%}
-{%- set token_fields = [
-    'input_tokens', 'output_tokens', 'cache_read_tokens',
-    'cache_write_tokens', 'reasoning_tokens'
-] -%}
+{%- set token_fields = token_count_fields() -%}
 {%- set span_columns = [
     'trace_id', 'span_id', 'span_name', 'span_kind', 'service_name',
     'started_at', 'ended_at', 'attributes', 'provider', 'provider_source_key'

@@ -20,10 +20,7 @@
 -- The days its rows held before this run's rebuild are read first (the
 -- aggregates rebuilt by period rebuild them, docs/nightly.md).
 -- depends_on: {{ ref('stg_traces__affected_days') }}
-{%- set token_fields = [
-    'input_tokens', 'output_tokens', 'cache_read_tokens',
-    'cache_write_tokens', 'reasoning_tokens'
-] -%}
+{%- set token_fields = token_count_fields() -%}
 {%- set exclusive = token_exclusive_sources() -%}
 {%- set usage_text = usage_text_aliases() -%}
 {%- set usage_text_fields = usage_text.get('fields', {}) -%}

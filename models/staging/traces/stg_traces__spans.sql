@@ -8,10 +8,7 @@
     check only the traces rebuilt this run (meta trace_key, as on the
     per-trace models; docs/nightly.md). -#}
 {{ config(materialized='view', meta={'trace_key': 'trace_id'}) }}
-{%- set token_fields = [
-    'input_tokens', 'output_tokens', 'cache_read_tokens',
-    'cache_write_tokens', 'reasoning_tokens'
-] -%}
+{%- set token_fields = token_count_fields() -%}
 {%- set columns = [
     'trace_id', 'span_id', 'parent_span_id', 'span_name', 'span_kind',
     'service_name', 'started_at', 'ended_at', 'status_code', 'attributes',
