@@ -145,11 +145,18 @@
     else env LLM_SPEND_TRACES_PATH, else the bundled sample. The environment
     is for whatever starts many runs on other landing paths (a scheduler,
     the test suite): a new --vars value makes dbt parse the whole project
-    again (about 13 s), a new environment value only the few models that
-    read it. -#}
+    again (about 13 s), a new environment value nothing. The environment is
+    read only while dbt runs or compiles (execute): what dbt parses (refs,
+    configs) never depends on the path, and an env_var read while parsing
+    would make dbt parse the models that read it again (~4 s) each time the
+    value changes. -#}
 {% macro configured_traces_path() -%}
     {%- set from_vars = var('traces_path', none) -%}
-    {{ return(from_vars if from_vars is not none else env_var('LLM_SPEND_TRACES_PATH', 'data/sample/*.jsonl')) }}
+    {%- set default_path = 'data/sample/*.jsonl' -%}
+    {%- if from_vars is not none -%}
+        {{ return(from_vars) }}
+    {%- endif -%}
+    {{ return(env_var('LLM_SPEND_TRACES_PATH', default_path) if execute else default_path) }}
 {%- endmacro %}
 
 {#- True (SQL) when the file name in `source_file_expr` falls under the

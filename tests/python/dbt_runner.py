@@ -73,6 +73,10 @@ def run_dbt(
     and each build spent ~25 s on them (sqlparse over the compiled SQL of the
     identity walk). `make test` runs them once, in its sample build, and so
     does the session's own sample build (_dbt_builds) when pytest runs alone.
+    The same holds for the data tests of the seeds (149 of 322, ~7 s of each
+    build on two threads) while the project's seeds are the repository's own:
+    without unit_tests, a build or test that selects everything skips them
+    (_SEED_TESTS); a project copy with edited seeds runs them.
     """
     work_dir = work_dir.resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -98,6 +102,8 @@ def run_dbt(
     args += extra_args or []
     if command.split()[0] in ("build", "test") and not unit_tests and not any("unit_test" in arg for arg in args):
         args += ["--exclude-resource-type", "unit_test"]
+        if select is None and not set(extra_args or []) & _SELECTION_FLAGS and _has_repository_seeds(project_dir):
+            args += _SEED_TESTS
     env = dict(os.environ)
     env.pop(TRACES_PATH_ENV, None)
     if traces_glob is not None:
@@ -111,10 +117,11 @@ def run_dbt(
         env["DBT_DUCKDB_MEMORY_LIMIT"] = memory_limit
     named_traces = traces_glob if traces_glob is not None else variables.get("traces_path")
     cached_parse = None
-    if isinstance(named_traces, str) and os.path.isabs(named_traces):
+    if (isinstance(named_traces, str) and os.path.isabs(named_traces)) or command.split()[0] in ("parse", "seed", "docs"):
         # dbt reuses a parse only for the same profile values, the database
         # path among them: run in the database's folder and name the file
-        # alone (nothing else is relative once the traces path is absolute).
+        # alone (nothing else is relative once the traces path is absolute;
+        # parse, seed and docs read no traces).
         cwd = database.parent.resolve()
         env["DBT_DUCKDB_PATH"] = database.name
         cached_parse = _parse_cache_entry(project_dir, variables, database.name, memory_limit)
@@ -127,28 +134,69 @@ def run_dbt(
         return DbtRun(_run_until_logged(args, cwd, env, work_dir / "logs" / "dbt.log", kill_when_logged),
                       "", database, target_dir)
     completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if cached_parse is not None:
+    if cached_parse is not None and project_dir.resolve() == PROJECT_DIR:
         _cache_parse(target_dir, cached_parse)
     return DbtRun(completed.returncode, completed.stdout + completed.stderr, database, target_dir)
 
 
+def run_staging(work_dir: Path, traces_glob: str, extra_vars: dict | None = None) -> DbtRun:
+    """Stage traces_glob alone, in one dbt invocation (each costs ~10 s before
+    its first node): the mapping seeds, which the staging model reads while it
+    compiles, then stg_traces__parsed_records; no data tests."""
+    return run_dbt(work_dir, "build", traces_glob=traces_glob, extra_vars=extra_vars,
+                   select="path:seeds/mappings stg_traces__parsed_records",
+                   extra_args=["--exclude", "resource_type:test", "resource_type:unit_test"])
+
+
+# The data tests defined on seeds (seeds/*/_*__seeds.yml): they read the seed
+# files alone. Cautious indirect selection keeps the singular tests that read a
+# seed and a model (eager would drop them with the seeds' tests); it changes
+# nothing else when every model is selected.
+_SEED_TESTS = ["--exclude", "resource_type:test,path:seeds", "--indirect-selection", "cautious"]
+_SELECTION_FLAGS = {"--select", "-s", "--exclude", "--selector", "--indirect-selection", "--resource-type"}
+
+
+def _seed_digest(project_dir: Path) -> str:
+    """Digest of every file under the project's seeds/ (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted((project_dir / "seeds").rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+_REPOSITORY_SEEDS: list[str] = []
+
+
+def _has_repository_seeds(project_dir: Path) -> bool:
+    """Whether project_dir's seeds are this repository's, byte for byte."""
+    if not _REPOSITORY_SEEDS:
+        _REPOSITORY_SEEDS.append(_seed_digest(PROJECT_DIR))
+    return project_dir.resolve() == PROJECT_DIR or _seed_digest(project_dir) == _REPOSITORY_SEEDS[0]
+
+
 # Set by conftest to a folder shared by the session's xdist workers: dbt's
 # partial parse (target/partial_parse.msgpack) of one run is the starting
-# point of the next run with the same project folder and --vars, which
-# saves it about 13 of its 20 s of parsing. dbt itself still checks every
-# file's checksum, dbt_project.yml, the profile's keys and the vars against
-# the saved parse, and reparses whatever changed.
+# point of the next run with the same dbt_project.yml and --vars, in this
+# project folder or a copy of it (the nightly, seed and FinOps tests build
+# copies), which saves it about 12 of its 18 s of parsing. dbt itself still
+# checks every file's checksum, dbt_project.yml, the profile's keys and the
+# vars against the saved parse, and reparses whatever changed or was added
+# or deleted. Only runs in this project folder write the cache: a seed file
+# that a copy left unchanged keeps the folder that parsed it (root_path), and
+# dbt loads the same bytes from this repository's seeds, which no test edits.
 PARSE_CACHE_ENV = "LLM_SPEND_PARSE_CACHE"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def _parse_cache_entry(project_dir: Path, variables: dict, database_name: str, memory_limit: str | None) -> Path | None:
-    """The cached partial parse for this project folder, vars and profile values
+    """The cached partial parse for this dbt_project.yml, vars and profile values
     (None: no cache folder set)."""
     cache = os.environ.get(PARSE_CACHE_ENV)
     if not cache:
         return None
-    parts = [str(project_dir.resolve()), variables, database_name, memory_limit]
+    project_file = hashlib.sha256((project_dir / "dbt_project.yml").read_bytes()).hexdigest()
+    parts = [project_file, variables, database_name, memory_limit]
     key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     return Path(cache) / key[:16] / PARTIAL_PARSE_FILE
 

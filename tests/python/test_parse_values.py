@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from dbt_runner import run_dbt
+from dbt_runner import run_staging
 
 LINES = [
     '{"trace_id":"t1","span_id":"s1","gen_ai.usage.cost":1.5e-7,"big":1e21,"small":0.00001,"n":1.0}',
@@ -39,9 +39,7 @@ def test_attribute_values_are_json_text(tmp_path: Path) -> None:
     landing.mkdir()
     (landing / "values.jsonl").write_text("\n".join(LINES) + "\n")
     work = tmp_path / "work"
-    seeded = run_dbt(work, "seed", select="path:seeds/mappings")
-    assert seeded.returncode == 0, seeded.output[-3000:]
-    run = run_dbt(work, "run", traces_glob=str(landing / "*.jsonl"), select="stg_traces__parsed_records")
+    run = run_staging(work, str(landing / "*.jsonl"))
     assert run.returncode == 0, run.output[-3000:]
     rows = run.query(
         "select line_number, record_format, to_json(attributes)::varchar "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from _dbt_builds import clean_spans
-from dbt_runner import DbtRun, run_dbt
+from dbt_runner import DbtRun, run_dbt, run_staging
 
 NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test", "--indirect-selection", "cautious"]
 RECONCILE = "+assert_records_reconcile_per_file"
@@ -18,13 +18,6 @@ def _staged_lines(run: DbtRun) -> dict[str, int]:
     return dict(run.query(
         "select regexp_extract(source_file, '[^/]+$'), count(*) from staging.stg_traces__parsed_records group by 1"
     ))
-
-
-def _load_mapping_seeds(work: Path) -> None:
-    """Staging reads the mapping seeds while it compiles (json_string_containers,
-    content_attribute_patterns): a `dbt run` of the staging model alone needs them loaded."""
-    seeded = run_dbt(work, "seed", select="path:seeds/mappings")
-    assert seeded.returncode == 0, seeded.output[-3000:]
 
 
 def test_line_appended_while_the_file_is_read_is_staged_by_the_next_run(tmp_path: Path) -> None:
@@ -40,8 +33,7 @@ def test_line_appended_while_the_file_is_read_is_staged_by_the_next_run(tmp_path
     glob = str(landing / "*.jsonl")
     work = tmp_path / "work"
 
-    _load_mapping_seeds(work)
-    read = run_dbt(work, "run", traces_glob=glob, select="stg_traces__parsed_records")
+    read = run_staging(work, glob)
     assert read.returncode == 0, read.output[-3000:]
     with span_file.open("a") as handle:
         handle.write("\n".join(lines[6:]) + "\n")
@@ -119,12 +111,10 @@ def test_directory_of_every_supported_format(tmp_path: Path) -> None:
 
 def test_traces_path_matching_nothing_fails_naming_the_path(tmp_path: Path) -> None:
     missing = str(tmp_path / "no_such_landing" / "*.jsonl")
-    _load_mapping_seeds(tmp_path / "work")
-    failed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="stg_traces__parsed_records")
+    failed = run_staging(tmp_path / "work", missing)
     assert failed.returncode != 0
     assert f'traces_path matches no span file: "{missing}"' in failed.output, failed.output[-2000:]
-    allowed = run_dbt(tmp_path / "work", "run", traces_glob=missing, select="stg_traces__parsed_records",
-                      extra_vars={"allow_empty_traces_path": True})
+    allowed = run_staging(tmp_path / "work", missing, extra_vars={"allow_empty_traces_path": True})
     assert allowed.returncode == 0, allowed.output[-2000:]
 
 
