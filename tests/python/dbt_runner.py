@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,10 +134,10 @@ def run_dbt(
     if kill_when_logged is not None:
         return DbtRun(_run_until_logged(args, cwd, env, work_dir / "logs" / "dbt.log", kill_when_logged),
                       "", database, target_dir)
-    completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    returncode, output = _invoke(args, cwd, env, work_dir / "logs")
     if cached_parse is not None and project_dir.resolve() == PROJECT_DIR:
         _cache_parse(target_dir, cached_parse)
-    return DbtRun(completed.returncode, completed.stdout + completed.stderr, database, target_dir)
+    return DbtRun(returncode, output, database, target_dir)
 
 
 def run_staging(work_dir: Path, traces_glob: str, extra_vars: dict | None = None) -> DbtRun:
@@ -218,6 +219,43 @@ def _cache_parse(target_dir: Path, cached: Path) -> None:
     partial = cached.with_name(f"{cached.name}.{os.getpid()}")
     shutil.copyfile(written, partial)
     os.replace(partial, cached)
+
+
+class _ForkServer:
+    """This process's dbt fork server (_dbt_forkserver.py), started on first use."""
+
+    process: subprocess.Popen | None = None
+    lock = threading.Lock()
+
+    @classmethod
+    def run(cls, args: list[str], cwd: Path, env: dict[str, str], output: Path) -> int:
+        """Run the dbt command line args (args[0] is the executable); its exit code."""
+        with cls.lock:
+            if cls.process is None or cls.process.poll() is not None:
+                cls.process = subprocess.Popen(
+                    [sys.executable, str(Path(__file__).with_name("_dbt_forkserver.py"))],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR)
+            request = {"args": args, "cwd": str(cwd), "env": env, "output": str(output)}
+            assert cls.process.stdin is not None and cls.process.stdout is not None
+            cls.process.stdin.write(json.dumps(request) + "\n")
+            cls.process.stdin.flush()
+            answer = cls.process.stdout.readline()
+            if not answer:
+                raise RuntimeError(f"the dbt fork server stopped (exit {cls.process.wait()})")
+            return int(answer)
+
+
+def _invoke(args: list[str], cwd: Path, env: dict[str, str], log_dir: Path) -> tuple[int, str]:
+    """Run dbt: forked from this process's fork server when it runs the venv's
+    dbt on a POSIX system (~2.5 s faster per invocation), else as a subprocess;
+    the exit code and the output (stdout, then stderr, for a subprocess)."""
+    if hasattr(os, "fork") and args[0] == str(Path(sys.executable).with_name("dbt")):
+        log_dir.mkdir(parents=True, exist_ok=True)
+        output = log_dir / f"dbt-output-{os.getpid()}.txt"
+        returncode = _ForkServer.run(args, cwd, env, output)
+        return returncode, output.read_text(errors="replace")
+    completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    return completed.returncode, completed.stdout + completed.stderr
 
 
 def _run_until_logged(args: list[str], cwd: Path, env: dict[str, str], log: Path, marker: str) -> int:
