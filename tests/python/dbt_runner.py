@@ -252,8 +252,9 @@ def _invoke(args: list[str], cwd: Path, env: dict[str, str], log_dir: Path) -> t
     if hasattr(os, "fork") and args[0] == str(Path(sys.executable).with_name("dbt")):
         log_dir.mkdir(parents=True, exist_ok=True)
         output = log_dir / f"dbt-output-{os.getpid()}.txt"
+        output.unlink(missing_ok=True)  # never an earlier run's output
         returncode = _ForkServer.run(args, cwd, env, output)
-        return returncode, output.read_text(errors="replace")
+        return returncode, output.read_text(errors="replace") if output.exists() else ""
     completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     return completed.returncode, completed.stdout + completed.stderr
 
