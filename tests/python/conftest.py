@@ -20,7 +20,6 @@ from dbt_runner import PROJECT_DIR as PROJECT
 SCRIPTS = PROJECT / "scripts"
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
-DBT = str(Path(sys.executable).with_name("dbt"))
 WAREHOUSE = "warehouse.duckdb"
 # Set by `make test` to the sample build it has just run (a folder holding
 # sample.duckdb, exports/, exports.releases/ and target/): pytest copies it

@@ -3,6 +3,7 @@ own profile, target and log folders, never touching the working tree's warehouse
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -40,10 +41,15 @@ class DbtRun:
         return {**os.environ, "DBT_DUCKDB_PATH": str(self.database)}
 
 
+# The dbt of the running interpreter's venv (the project's).
+VENV_DBT = Path(sys.executable).with_name("dbt")
+# Seeds and models only: no data tests, no unit tests.
+MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+
+
 def dbt_executable() -> str:
-    """The dbt next to the running interpreter (the project's venv)."""
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    """The venv's dbt, else whichever dbt is on PATH."""
+    return str(VENV_DBT) if VENV_DBT.exists() else "dbt"
 
 
 def run_dbt(
@@ -146,7 +152,7 @@ def run_staging(work_dir: Path, traces_glob: str, extra_vars: dict | None = None
     compiles, then stg_traces__parsed_records; no data tests."""
     return run_dbt(work_dir, "build", traces_glob=traces_glob, extra_vars=extra_vars,
                    select="path:seeds/mappings stg_traces__parsed_records",
-                   extra_args=["--exclude", "resource_type:test", "resource_type:unit_test"])
+                   extra_args=MODELS_ONLY)
 
 
 # The data tests defined on seeds (seeds/*/_*__seeds.yml): they read the seed
@@ -166,14 +172,14 @@ def _seed_digest(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-_REPOSITORY_SEEDS: list[str] = []
+@functools.cache
+def _repository_seed_digest() -> str:
+    return _seed_digest(PROJECT_DIR)
 
 
 def _has_repository_seeds(project_dir: Path) -> bool:
     """Whether project_dir's seeds are this repository's, byte for byte."""
-    if not _REPOSITORY_SEEDS:
-        _REPOSITORY_SEEDS.append(_seed_digest(PROJECT_DIR))
-    return project_dir.resolve() == PROJECT_DIR or _seed_digest(project_dir) == _REPOSITORY_SEEDS[0]
+    return project_dir.resolve() == PROJECT_DIR or _seed_digest(project_dir) == _repository_seed_digest()
 
 
 # Set by conftest to a folder shared by the session's xdist workers: dbt's
@@ -249,7 +255,7 @@ def _invoke(args: list[str], cwd: Path, env: dict[str, str], log_dir: Path) -> t
     """Run dbt: forked from this process's fork server when it runs the venv's
     dbt on a POSIX system (~2.5 s faster per invocation), else as a subprocess;
     the exit code and the output (stdout, then stderr, for a subprocess)."""
-    if hasattr(os, "fork") and args[0] == str(Path(sys.executable).with_name("dbt")):
+    if hasattr(os, "fork") and args[0] == str(VENV_DBT) and VENV_DBT.exists():
         log_dir.mkdir(parents=True, exist_ok=True)
         output = log_dir / f"dbt-output-{os.getpid()}.txt"
         output.unlink(missing_ok=True)  # never an earlier run's output

@@ -26,9 +26,8 @@ from pathlib import Path
 
 import duckdb
 
-from dbt_runner import PROJECT_DIR, run_dbt
+from dbt_runner import MODELS_ONLY, PROJECT_DIR, run_dbt
 
-MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 # Run bookkeeping (which run staged a record, which traces a run rebuilt, the
 # completed runs): differs between a nightly history and a full refresh by design.
 BOOKKEEPING_TABLES = {"stg_traces__affected_traces", "stg_traces__affected_days", "nightly_runs"}
