@@ -9,8 +9,9 @@ flat JSONL or OTLP JSON lines: --span-format), then measures in one run:
   (b) a full `dbt build` (models and tests) into a fresh DuckDB file, and its staging time:
       the execution time of every base_* and stg_* model (run_results.json), against the floor;
   (c) the nightly run: the production nightly command (docs/nightly.md: `dbt build
-      --exclude-resource-type unit_test`) over 30 days already staged, after the 31st day lands
-      (the 30-day state is the full build's database without the last day's parsed records);
+      --exclude-resource-type unit_test`) after the 31st day of calls (and the spans after it)
+      lands in a landing folder already holding 30 days, which the same command built the night
+      before (not timed: it also published the release the night's publish starts from);
   (d) peak RSS of each (the whole process tree, polled from /proc);
   (e) the per-row Python baseline: genai-prices calc_price over a sample of the built
       calls, extrapolated to calls per second.
@@ -29,12 +30,15 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
+GENERATED_START = "2026-05-01"
 SPANS_PER_CALL = 4.43  # generator average (edge, gateway, router, [agent], model call)
 # The data has every fault on, so the identity-conflict alert (an error by default) fires by design;
 # the benchmark times the build, so that alert warns instead of failing the run.
@@ -100,7 +104,7 @@ def generate(out: Path, calls: int, days: int, span_format: str = "jsonl") -> No
     """Generated traces, partitioned per day/hour, every fault at its default rate, in span_format (jsonl
     or otlp). Data already generated with the same arguments (out/generated.json) is reused: the generator
     is deterministic per seed."""
-    args = ["--calls", str(calls), "--days", str(days), "--start", "2026-05-01", "--all-faults", "--seed", "8",
+    args = ["--calls", str(calls), "--days", str(days), "--start", GENERATED_START, "--all-faults", "--seed", "8",
             "--format", span_format]
     marker = out / "generated.json"
     if marker.exists() and json.loads(marker.read_text()) == args:
@@ -143,18 +147,14 @@ def drop_published_set(database: Path) -> None:
     shutil.rmtree(exports.parent / f"{exports.name}.releases", ignore_errors=True)
 
 
-def unstage_last_day(full_db: Path, nightly_db: Path, last_day: Path) -> int:
-    """Copy of the full build's database with the last day's staged records removed: the state after
-    the night before. Returns the number of records removed."""
-    shutil.copy(full_db, nightly_db)
-    with duckdb.connect(str(nightly_db)) as connection:
-        removed = connection.execute(
-            "delete from staging.stg_traces__parsed_records where starts_with(source_file, ?)",
-            [str(last_day) + os.sep],
-        ).fetchall()[0][0]
-    if removed == 0:
-        raise SystemExit(f"no staged records under {last_day}: the nightly run would parse nothing new")
-    return int(removed)
+def landing_area(landing: Path, day_folders: list[Path]) -> None:
+    """A landing folder holding exactly day_folders, as symlinks (what a collector's bucket holds
+    on a given night); existing links stay, so their files keep their staged paths."""
+    landing.mkdir(parents=True, exist_ok=True)
+    for folder in day_folders:
+        link = landing / folder.name
+        if not link.is_symlink():
+            link.symlink_to(folder.resolve(), target_is_directory=True)
 
 
 # The fair floor (issue #17): what staging has to do at the least, in one DuckDB statement. Every line
@@ -284,12 +284,15 @@ def pricing_seconds(work: Path) -> float:
 
 def seconds_by_phase(work: Path) -> dict[str, float]:
     """dbt's execution time (summed over its threads) by phase, from run_results.json: reading and parsing
-    raw files (stg_traces__parsed_records; base_traces__raw_lines before it was folded in), the other models, data tests, unit tests."""
-    phases = {"parse": 0.0, "models": 0.0, "data_tests": 0.0, "unit_tests": 0.0}
+    raw files (stg_traces__parsed_records; base_traces__raw_lines before it was folded in), the other models,
+    the BI publish (publish_bi_release), data tests, unit tests."""
+    phases = {"parse": 0.0, "models": 0.0, "publish": 0.0, "data_tests": 0.0, "unit_tests": 0.0}
     for result in run_results(work):
         unique_id = result["unique_id"]
         if unique_id.endswith((".base_traces__raw_lines", ".stg_traces__parsed_records")):
             phase = "parse"
+        elif unique_id.endswith(".publish_bi_release"):
+            phase = "publish"
         elif unique_id.startswith("unit_test."):
             phase = "unit_tests"
         elif unique_id.startswith("test."):
@@ -332,16 +335,27 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
     # nightly run writes its own.
     drop_published_set(full_db)
 
-    # Nightly: 30 days already staged, then the last day lands. The staged state of 30 days is the full
-    # build's database without the last day's parsed records (staging is incremental by file and
-    # deterministic, and every model above it is a table rebuilt on each run), so the history is not
-    # parsed a second time.
+    # Nightly: a landing folder (symlinks to the generated day folders) holds the 30 days of history,
+    # built the night before with the nightly command into a fresh database (which also publishes the
+    # release the night starts from); then the last day of calls and the spans after it land, and the
+    # same command runs again: that run is the night.
     nightly_db = root / f"nightly_{millions}m.duckdb"
-    for stale in root.glob(f"nightly_{millions}m.duckdb*"):
-        stale.unlink() if stale.is_file() else shutil.rmtree(stale)
-    last_day = sorted(p for p in data.iterdir() if p.name.startswith("dt="))[-1]
-    unstage_last_day(full_db, nightly_db, last_day)
-    nightly_run = dbt_build(root / "work_nightly", nightly_db, glob, memory_limit, threads, NIGHTLY_ARGS)
+    landing = root / f"landing_{millions}m_{span_format}"
+    for stale in [*root.glob(f"nightly_{millions}m.*"), landing]:
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink()
+        elif stale.exists():
+            shutil.rmtree(stale)
+    folders = sorted(p for p in data.iterdir() if p.name.startswith("dt="))
+    first_night_day = f"dt={date.fromisoformat(GENERATED_START) + timedelta(days=days):%Y-%m-%d}"
+    history = [f for f in folders if f.name < first_night_day]
+    if not history or len(history) == len(folders):
+        raise SystemExit(f"no history or no night in {data}: day folders {folders[0].name}..{folders[-1].name}")
+    landing_area(landing, history)
+    landing_glob = str(landing / "*" / "*" / "*.jsonl")
+    dbt_build(root / "work_history", nightly_db, landing_glob, memory_limit, threads, NIGHTLY_ARGS)
+    landing_area(landing, folders)
+    nightly_run = dbt_build(root / "work_nightly", nightly_db, landing_glob, memory_limit, threads, NIGHTLY_ARGS)
 
     baseline_cps, _ = baseline_calls_per_second(full_db, sample)
     with duckdb.connect(str(full_db), read_only=True) as connection:
@@ -397,15 +411,17 @@ def render(results: list[dict[str, Any]], command: str, memory_limit: str, days:
             f"| {r['pricing_cps'] / r['baseline_cps']:.3g}x |"
         )
     lines += ["", "Where dbt spent its time (execution seconds summed over dbt's threads, from run_results.json):",
-              "parse = stg_traces__parsed_records (reads and parses the files); models = every other model and seed.", "",
-              "| spans | full: parse / models / data tests / unit tests s "
-              "| nightly: parse / models / data tests / unit tests s | database after the full build GB (/ input) |",
+              "parse = stg_traces__parsed_records (reads and parses the files); models = every other model and seed",
+              "but publish = publish_bi_release (the BI release: marts.duckdb, Parquet, CSV).", "",
+              "| spans | full: parse / models / publish / data tests / unit tests s "
+              "| nightly: parse / models / publish / data tests / unit tests s | database after the full build GB (/ input) |",
               "|---|---|---|---|"]
     for r in results:
         if "full_parse_s" not in r:
             continue
-        full = " / ".join(f"{r[f'full_{k}_s']:.0f}" for k in ("parse", "models", "data_tests", "unit_tests"))
-        nightly = " / ".join(f"{r[f'nightly_{k}_s']:.0f}" for k in ("parse", "models", "data_tests", "unit_tests"))
+        phases = ("parse", "models", "publish", "data_tests", "unit_tests")
+        full = " / ".join(f"{r.get(f'full_{k}_s', 0.0):.0f}" for k in phases)
+        nightly = " / ".join(f"{r.get(f'nightly_{k}_s', 0.0):.0f}" for k in phases)
         size = f"{r['database_gb']:.2f} ({r['database_gb'] / r['gb']:.1f}x)" if "database_gb" in r else "not measured"
         lines.append(f"| {r['spans']:,} | {full} | {nightly} | {size} |")
     lines += ["", "Sizes run: " + ", ".join(f"{r['millions']}M spans" for r in results) + ".",

@@ -13,12 +13,14 @@ Layout (the exports path is $DBT_EXPORTS_PATH, default `exports`):
         marts.duckdb      one table per mart (and release_info), schema main;
                           DuckDB storage version v1.4.0, so DuckDB 1.4 LTS
                           and later read it
-        <mart>.parquet    every mart (focus_charges: the FOCUS dataset)
-        <mart>.csv
-        by_billing_month/<mart>/billing_month=YYYY-MM/*.parquet
-                          also, for marts of at least partition_min_rows rows
-                          (default 1,000,000) with a billing month column
-        release.json      release id, dbt invocation id, time, row counts
+        <mart>.parquet    every mart below partition_min_rows rows (default
+        <mart>.csv        100,000; focus_charges: the FOCUS dataset)
+        by_billing_month/<mart>/billing_month=YYYY-MM/<YYYY-MM-DD>.parquet, .csv
+                          instead, for a mart of at least partition_min_rows
+                          rows with a billing month column: one file per UTC
+                          day (per month without a day column), Hive layout
+        release.json      release id, dbt invocation id, time, row counts, and
+                          the fingerprints the next publish compares with
 
 A release is written under exports.releases/.incoming-<release_id> and
 renamed when complete; then a new symlink is renamed over `exports` in one
@@ -28,6 +30,17 @@ killed at any point leaves the previous set untouched. The newest `keep`
 releases stay on disk, so a reader still holding an older one is not cut
 off; older releases and incoming folders of killed builds (their writer's
 process id, in .writer.pid, no longer runs) are removed.
+
+A publish costs what changed, not the whole history. Each mart (each day of
+a mart published by day) has a fingerprint: its columns, row count and the
+sum of its row hashes, computed in one scan. What has the same fingerprint
+as in the current release (published with the same settings) is reused: its
+files are hard-linked (a published release is never written again, so two
+releases can share a file), and marts.duckdb is a copy of the current one in
+which only changed marts and the rows of changed days are replaced (written
+whole again once it has grown MAX_MARTS_DATABASE_GROWTH times its last whole
+size). The result is the same as a publish from scratch
+(tests/python/test_export_marts.py compares the two).
 
 Text in every published file is made safe for people's tools (the warehouse
 keeps the exact value). It is done once per mart, as the mart is copied into
@@ -50,6 +63,7 @@ already through without a regular expression:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -74,11 +88,21 @@ WRITER_PID_FILE = ".writer.pid"
 MARTS_STORAGE_VERSION = "v1.4.0"
 DEFAULT_MAX_CELL_CHARS = 4096
 DEFAULT_KEEP_RELEASES = 3
-# Marts with at least this many rows and a billing month column are also written
-# partitioned by billing month (by_billing_month/<mart>/billing_month=YYYY-MM/).
-DEFAULT_PARTITION_MIN_ROWS = 1_000_000
+# Marts with at least this many rows and a billing month column are written by billing month and
+# day only (by_billing_month/<mart>/billing_month=YYYY-MM/<day>.parquet): dbt var publish_partition_min_rows.
+DEFAULT_PARTITION_MIN_ROWS = 100_000
 PARTITIONS_FOLDER = "by_billing_month"
 BILLING_MONTH_COLUMNS = ("billing_period_start", "BillingPeriodStart")
+# Within a billing month a large mart is one file per UTC day, read from the first of these columns
+# it has (a mart without one: one file per month), so a night rewrites only the days it changed.
+DAY_COLUMNS = ("call_date", "ChargePeriodStart", "call_at")
+# What publish writes for the same mart content and settings. Change it whenever that changes (safe
+# text, file layout, column expressions): the next publish then writes everything again.
+PUBLISH_FORMAT = 2
+# marts.duckdb is copied from the previous release and patched (rows of changed days deleted and
+# inserted) until it is this many times the size of its last whole write (deleted rows leave free
+# space in the file); then it is written whole again.
+MAX_MARTS_DATABASE_GROWTH = 1.5
 TRUNCATION_MARKER = "…[truncated]"
 REPLACEMENT_CHARACTER = "\ufffd"
 # Characters a spreadsheet treats as the start of a formula (OWASP CSV injection).
@@ -103,7 +127,12 @@ class Release:
     published_at: str
     path: Path
     exports: Path
+    settings: dict[str, object] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
+    # Per mart: "by_period" (files by billing month and day) and "fingerprints" (period key, or "*"
+    # for the whole mart, -> digest of its columns and rows), to find what the next release can reuse.
+    marts: dict[str, dict[str, object]] = field(default_factory=dict)
+    marts_database_whole_bytes: int = 0
 
     def manifest(self) -> dict[str, object]:
         return {
@@ -112,7 +141,34 @@ class Release:
             "published_at": self.published_at,
             "marts_storage_version": MARTS_STORAGE_VERSION,
             "row_counts": self.row_counts,
+            "settings": self.settings,
+            "marts": self.marts,
+            "marts_database_whole_bytes": self.marts_database_whole_bytes,
         }
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The release current when a publish starts, whose unchanged parts the new one reuses."""
+
+    path: Path
+    manifest: dict[str, object]
+
+    def mart(self, table: str) -> dict[str, object]:
+        marts = self.manifest.get("marts")
+        return marts.get(table, {}) if isinstance(marts, dict) else {}
+
+
+@dataclass(frozen=True)
+class Mart:
+    """A mart of the warehouse being published."""
+
+    schema: str
+    table: str
+
+    @property
+    def relation(self) -> str:
+        return f"{quote_identifier(self.schema)}.{quote_identifier(self.table)}"
 
 
 def quote_identifier(name: str) -> str:
@@ -235,23 +291,6 @@ def write_files(
     return written
 
 
-def write_month_partitions(con: duckdb.DuckDBPyConnection, relation: str, name: str, out_dir: Path) -> Path | None:
-    """by_billing_month/<name>/billing_month=YYYY-MM/*.parquet of a published table (Hive
-    layout, so engines read only the months asked for), or None without a billing month column."""
-    columns = columns_of(con, relation)
-    month = next((c.name for c in columns if c.name in BILLING_MONTH_COLUMNS), None)
-    if month is None:
-        return None
-    target = out_dir / PARTITIONS_FOLDER / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    select = ", ".join(parquet_expression(c) for c in columns)
-    con.execute(
-        f"copy (select {select}, strftime({quote_identifier(month)}, '%Y-%m') as billing_month from {relation})"
-        f" to {quote_literal(str(target))} (format parquet, partition_by (billing_month))"
-    )
-    return target
-
-
 def mart_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     """Tables of the marts schema in the connection's default database."""
     rows = con.execute(
@@ -263,25 +302,19 @@ def mart_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
+def database_alias(release: Release) -> str:
+    return "bi_release_" + re.sub(r"[^0-9a-zA-Z]", "_", release.release_id)
+
+
 def attach_marts_database(con: duckdb.DuckDBPyConnection, target: Path, release: Release) -> str:
     """Attach a new marts.duckdb in the storage format DuckDB 1.4 reads; returns its alias.
     Its tables go in schema main (a schema `marts` would be ambiguous with the file's default
     catalog name, `marts`; this way `marts.fct_llm_calls` still resolves, to marts.main.fct_llm_calls)."""
-    alias = "bi_release_" + re.sub(r"[^0-9a-zA-Z]", "_", release.release_id)
+    alias = database_alias(release)
     con.execute(
         f"attach {quote_literal(str(target))} as {alias} (storage_version {quote_literal(MARTS_STORAGE_VERSION)})"
     )
     return alias
-
-
-def publish_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, alias: str, max_chars: int) -> str:
-    """Copy a mart into marts.duckdb with its text made safe; returns the copy's name. Text is made
-    safe here, once, and the mart's files are written from the copy."""
-    relation = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-    published = f"{alias}.main.{quote_identifier(table)}"
-    select = ", ".join(duckdb_expression(c, max_chars) for c in columns_of(con, relation))
-    con.execute(f"create table {published} as select {select} from {relation}")
-    return published
 
 
 def write_release_info(con: duckdb.DuckDBPyConnection, alias: str, release: Release) -> None:
@@ -359,26 +392,243 @@ class PublishError(Exception):
     """Nothing to publish (raised, not SystemExit, so dbt reports it as a model error)."""
 
 
+def publish_settings(formats: tuple[str, ...], max_chars: int, partition_min_rows: int) -> dict[str, object]:
+    """What shapes the published files besides the marts' content: a release made with other settings
+    is not reused."""
+    return {"publish_format": PUBLISH_FORMAT, "formats": list(formats), "max_chars": max_chars,
+            "partition_min_rows": partition_min_rows, "duckdb": duckdb.__version__}
+
+
+def previous_release(exports: Path, settings: dict[str, object]) -> Previous | None:
+    """The current release, when it was published with the same settings (else nothing is reused)."""
+    try:
+        path = exports.resolve(strict=True)
+        manifest = json.loads((path / RELEASE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("settings") != settings:
+        return None
+    return Previous(path, manifest)
+
+
+def open_marts_database(
+    con: duckdb.DuckDBPyConnection, target: Path, release: Release, previous: Previous | None
+) -> tuple[str, bool]:
+    """Attach the release's marts.duckdb: a copy of the previous release's (True), unless it was
+    opened for writing since (a WAL file) or has grown too much since its last whole write; else a
+    new file (False)."""
+    if previous is not None:
+        source = previous.path / MARTS_DATABASE
+        whole = int(previous.manifest.get("marts_database_whole_bytes") or 0)
+        if (source.is_file() and not source.with_name(source.name + ".wal").exists()
+                and 0 < source.stat().st_size <= MAX_MARTS_DATABASE_GROWTH * whole):
+            shutil.copyfile(source, target)
+            alias = database_alias(release)
+            con.execute(f"attach {quote_literal(str(target))} as {alias}")
+            return alias, True
+    return attach_marts_database(con, target, release), False
+
+
+def period_keys_sql(columns: list[Column]) -> tuple[str, str] | None:
+    """SQL of a row's billing month ('YYYY-MM') and period (its UTC day 'YYYY-MM-DD', or the month
+    when the mart has no day column), or None for a mart without a billing month column."""
+    names = [c.name for c in columns]
+    month = next((n for n in BILLING_MONTH_COLUMNS if n in names), None)
+    if month is None:
+        return None
+    day = next((n for n in DAY_COLUMNS if n in names), None)
+    month_sql = f"coalesce(strftime({quote_identifier(month)}, '%Y-%m'), 'none')"
+    if day is None:
+        return month_sql, month_sql
+    return month_sql, f"coalesce(strftime(cast({quote_identifier(day)} as date), '%Y-%m-%d'), 'none')"
+
+
+def columns_digest(columns: list[Column]) -> str:
+    return hashlib.sha256(json.dumps([[c.name, c.data_type] for c in columns]).encode()).hexdigest()[:16]
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection, relation: str, key_sql: str) -> dict[str, tuple[int, int]]:
+    """Row count and the sum of row hashes of each key's rows (one scan): equal for equal content."""
+    rows = con.execute(
+        f"select {key_sql} as period_key, count(*), coalesce(sum(hash(mart_row)::hugeint), 0)"
+        f" from (select * from {relation}) as mart_row group by period_key"
+    ).fetchall()
+    return {str(key): (int(count), int(total)) for key, count, total in rows}
+
+
+def sql_list(values: list[str]) -> str:
+    return "[" + ", ".join(quote_literal(v) for v in values) + "]"
+
+
+def table_in(con: duckdb.DuckDBPyConnection, alias: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'main' and table_name = ?",
+        [alias, table],
+    ).fetchall()[0][0])
+
+
+def period_file_stem(key: str) -> tuple[str, str]:
+    """Folder and file stem of a period key 'YYYY-MM/period'."""
+    month, period = key.split("/", 1)
+    return f"billing_month={month}", period
+
+
+def link_previous_files(previous: Previous, relative: list[Path], incoming: Path) -> bool:
+    """Hard-link files of the previous release into the new one (a published release never
+    changes, so both may share them); False, linking nothing, if one of them is missing."""
+    sources = [previous.path / r for r in relative]
+    if not all(s.is_file() for s in sources):
+        return False
+    try:
+        for source, r in zip(sources, relative):
+            (incoming / r).parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, incoming / r)
+    except FileNotFoundError:  # pruned meanwhile by another build's publish: written instead
+        return False
+    return True
+
+
+def period_files(root: Path, table: str, key: str, formats: tuple[str, ...]) -> list[Path]:
+    """Files of one period of a mart in a release, relative to the release; none unless there is
+    one in every format."""
+    folder, stem = period_file_stem(key)
+    base = root / PARTITIONS_FOLDER / table / folder
+    if not all((base / f"{stem}.{fmt}").is_file() for fmt in formats):
+        return []
+    return sorted(p.relative_to(root) for p in base.glob(f"{stem}.*"))
+
+
+def write_periods(
+    con: duckdb.DuckDBPyConnection, published: str, table: str, incoming: Path, keys: list[str],
+    keys_sql: tuple[str, str], formats: tuple[str, ...],
+) -> None:
+    """by_billing_month/<table>/billing_month=YYYY-MM/<period>.<format> of the given periods of a
+    published table (Hive layout: engines read only the months asked for), each format in one
+    partitioned COPY."""
+    if not keys:
+        return
+    columns = columns_of(con, published)
+    month_sql, period_sql = keys_sql
+    scratch = incoming / f".{table}.periods"
+    chosen = f"list_contains({sql_list(keys)}, {month_sql} || '/' || {period_sql})"
+    for fmt, expression, options in (("parquet", parquet_expression, "format parquet"),
+                                     ("csv", csv_expression, "format csv, header true")):
+        if fmt not in formats:
+            continue
+        select = ", ".join(expression(c) for c in columns)
+        con.execute(
+            f"copy (select {select}, {month_sql} as publish_month, {period_sql} as publish_period"
+            f" from {published} where {chosen}) to {quote_literal(str(scratch))}"
+            f" ({options}, partition_by (publish_month, publish_period))"
+        )
+        for key in keys:
+            month, period = key.split("/", 1)
+            written = sorted((scratch / f"publish_month={month}" / f"publish_period={period}").glob(f"*.{fmt}"))
+            folder, stem = period_file_stem(key)
+            target = incoming / PARTITIONS_FOLDER / table / folder
+            target.mkdir(parents=True, exist_ok=True)
+            for n, path in enumerate(written):
+                path.rename(target / (f"{stem}.{fmt}" if n == 0 else f"{stem}.{n}.{fmt}"))
+        shutil.rmtree(scratch)
+
+
+def publish_mart(
+    con: duckdb.DuckDBPyConnection, mart: Mart, alias: str, incoming: Path, release: Release,
+    previous: Previous | None, carried: bool, formats: tuple[str, ...], max_chars: int, partition_min_rows: int,
+) -> None:
+    """One mart into marts.duckdb (text made safe, once) and its files, written from that copy.
+    A mart of at least partition_min_rows rows with a billing month column is published by period
+    (billing month and UTC day) and has no single file. Whatever has the same fingerprint as in the
+    previous release is reused: its files hard-linked, its rows kept in the copied marts.duckdb;
+    only changed periods (or changed small marts) are written."""
+    columns = columns_of(con, mart.relation)
+    keys_sql = period_keys_sql(columns)
+    key_sql = f"{keys_sql[0]} || '/' || {keys_sql[1]}" if keys_sql else "'*'"
+    counted = fingerprints(con, mart.relation, key_sql)
+    rows = sum(count for count, _ in counted.values())
+    by_period = keys_sql is not None and rows >= partition_min_rows
+    digest = columns_digest(columns)
+    if by_period:
+        prints = {key: f"{digest}:{count}:{total}" for key, (count, total) in counted.items()}
+    else:
+        prints = {"*": f"{digest}:{rows}:{sum(total for _, total in counted.values())}"}
+    before = previous.mart(mart.table) if previous else {}
+    before_prints = before.get("fingerprints", {}) if before.get("by_period") == by_period else {}
+    assert isinstance(before_prints, dict)
+    unchanged = {key for key, value in prints.items() if before_prints.get(key) == value}
+    release.row_counts[mart.table] = rows
+    release.marts[mart.table] = {"by_period": by_period, "fingerprints": prints}
+
+    # Files: link what is unchanged, write the rest.
+    relative: dict[str, list[Path]] = {}
+    for key in sorted(unchanged):
+        if by_period:
+            relative[key] = period_files(previous.path, mart.table, key, formats) if previous else []
+        else:
+            relative[key] = [Path(f"{mart.table}.{fmt}") for fmt in formats]
+    linked = {key for key, files in relative.items()
+              if previous and files and link_previous_files(previous, files, incoming)}
+
+    # marts.duckdb: keep the previous copy's rows where they are unchanged. Patching reads the
+    # changed rows once (into a temporary table) for both the insert and their files.
+    published = f"{alias}.main.{quote_identifier(mart.table)}"
+    select = ", ".join(duckdb_expression(c, max_chars) for c in columns)
+    kept = carried and before_prints and table_in(con, alias, mart.table)
+    stale = sorted((set(before_prints) | set(prints)) - unchanged)
+    changed = sorted(set(prints) - unchanged)
+    patch = kept and by_period and all(str(v).startswith(digest + ":") for v in before_prints.values())
+    if patch:
+        con.execute(f"create or replace temp table publish_changed as select {select} from {mart.relation}"
+                    f" where list_contains({sql_list(changed)}, {key_sql})")
+        if stale:
+            con.execute(f"delete from {published} where list_contains({sql_list(stale)}, {key_sql})")
+        con.execute(f"insert into {published} select * from publish_changed")
+    elif not (kept and not stale):
+        con.execute(f"drop table if exists {published}")
+        order = f" order by {key_sql}" if by_period else ""
+        con.execute(f"create table {published} as select {select} from {mart.relation}{order}")
+
+    if by_period:
+        unwritten = sorted(set(prints) - linked)
+        source = "publish_changed" if patch and set(unwritten) <= set(changed) else published
+        write_periods(con, source, mart.table, incoming, unwritten, keys_sql, formats)
+    elif "*" not in linked:
+        write_files(con, published, mart.table, incoming, list(formats))
+    if patch:
+        con.execute("drop table publish_changed")
+
+
+def drop_other_tables(con: duckdb.DuckDBPyConnection, alias: str, tables: list[str]) -> None:
+    """Tables of a copied marts.duckdb that are no longer marts (and the old release_info)."""
+    for (name,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'", [alias]
+    ).fetchall():
+        if name not in tables:
+            con.execute(f"drop table {alias}.main.{quote_identifier(str(name))}")
+
+
 def write_release(
     con: duckdb.DuckDBPyConnection, incoming: Path, release: Release, schema: str, formats: tuple[str, ...],
-    max_chars: int, partition_min_rows: int = DEFAULT_PARTITION_MIN_ROWS,
+    max_chars: int, partition_min_rows: int = DEFAULT_PARTITION_MIN_ROWS, previous: Previous | None = None,
 ) -> None:
-    """Every mart of `schema` in marts.duckdb and as files (large ones also by billing month),
-    and release.json, in incoming."""
+    """Every mart of `schema` in marts.duckdb and as files (large ones by billing month and day),
+    and release.json, in incoming. What did not change since `previous` is carried forward."""
     tables = mart_tables(con, schema)
     if not tables:
         raise PublishError(f"no tables in schema {schema}: nothing to publish")
-    alias = attach_marts_database(con, incoming / MARTS_DATABASE, release)
+    alias, carried = open_marts_database(con, incoming / MARTS_DATABASE, release, previous)
     try:
         for table in tables:
-            published = publish_table(con, schema, table, alias, max_chars)
-            write_files(con, published, table, incoming, list(formats))
-            release.row_counts[table] = int(con.execute(f"select count(*) from {published}").fetchone()[0])
-            if "parquet" in formats and release.row_counts[table] >= partition_min_rows:
-                write_month_partitions(con, published, table, incoming)
+            publish_mart(con, Mart(schema, table), alias, incoming, release, previous, carried, formats,
+                         max_chars, partition_min_rows)
+        drop_other_tables(con, alias, tables)
         write_release_info(con, alias, release)
     finally:
         con.execute(f"detach {alias}")
+    release.marts_database_whole_bytes = (
+        int(previous.manifest["marts_database_whole_bytes"]) if carried and previous
+        else (incoming / MARTS_DATABASE).stat().st_size
+    )
     (incoming / RELEASE_FILE).write_text(json.dumps(release.manifest(), indent=2, sort_keys=True) + "\n")
 
 
@@ -400,9 +650,12 @@ def publish(
     incoming = folder / f".incoming-{release_id}"
     incoming.mkdir(parents=True)
     (incoming / WRITER_PID_FILE).write_text(str(os.getpid()))
-    release = Release(release_id, invocation_id, now.strftime("%Y-%m-%d %H:%M:%S.%f"), folder / release_id, exports)
+    settings = publish_settings(formats, max_chars, partition_min_rows)
+    release = Release(release_id, invocation_id, now.strftime("%Y-%m-%d %H:%M:%S.%f"), folder / release_id, exports,
+                      settings)
     try:
-        write_release(con, incoming, release, schema, formats, max_chars, partition_min_rows)
+        write_release(con, incoming, release, schema, formats, max_chars, partition_min_rows,
+                      previous_release(exports, settings))
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)  # a failed publish leaves nothing behind
         raise
@@ -447,7 +700,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--partition-min-rows", type=int, default=DEFAULT_PARTITION_MIN_ROWS,
-        help="marts with at least this many rows are also written by billing month (default: 1000000)",
+        help="marts with at least this many rows are written by billing month and day only (default: 100000)",
     )
     args = parser.parse_args(argv)
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())

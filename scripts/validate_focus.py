@@ -2,7 +2,8 @@
 
 Reads the complete FOCUS dataset the build published (the focus_charges
 mart: focus_cost_and_usage plus the invoice adjustment rows), by default
-exports/focus_charges.parquet, then runs focus-validator
+exports/focus_charges.parquet (a large one: its files by billing month and
+day, combined into one file), then runs focus-validator
 2.2.x offline: FOCUS 1.2 with the rules model it bundles, and FOCUS 1.3 with
 the rules model in ../shared/reference/focus (--rule-set-path). Both runs use
 an explicit list of applicability criteria describing this data generator.
@@ -37,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_marts import DEFAULT_EXPORTS, FOCUS_CHARGES, PROJECT_ROOT  # noqa: E402
+from export_marts import DEFAULT_EXPORTS, FOCUS_CHARGES, PARTITIONS_FOLDER, PROJECT_ROOT, quote_literal  # noqa: E402
 
 # In CI the repository is cloned with shared/ beside it; FOCUS_RULE_SET_PATH overrides.
 DEFAULT_RULE_SET_PATH = Path(
@@ -207,6 +208,24 @@ def run_validator(
     return result
 
 
+def published_focus_file(exports: Path) -> Path:
+    """The published FOCUS dataset as one Parquet file: exports/focus_charges.parquet, or, for a
+    dataset published by billing month and day (docs/bi.md), its day files combined into one
+    file beside the exports link (focus-validator reads one file)."""
+    single = (exports / f"{FOCUS_CHARGES}.parquet").resolve()
+    if single.exists():
+        return single
+    days = exports.resolve() / PARTITIONS_FOLDER / FOCUS_CHARGES
+    if not any(days.glob("*/*.parquet")):
+        raise SystemExit(f"{single} not found: `dbt build` publishes it (docs/bi.md)")
+    combined = exports.absolute().parent / f".{exports.name}.{FOCUS_CHARGES}.validate.parquet"
+    duckdb.sql(
+        f"copy (select * exclude (billing_month) from read_parquet({quote_literal(str(days / '*' / '*.parquet'))},"
+        f" hive_partitioning = true)) to {quote_literal(str(combined))} (format parquet)"
+    )
+    return combined
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -242,9 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_file is not None:
         data_file = args.data_file.resolve()
     else:
-        data_file = (args.exports / f"{FOCUS_CHARGES}.parquet").resolve()
-        if not data_file.exists():
-            raise SystemExit(f"{data_file} not found: `dbt build` publishes it (docs/bi.md)")
+        data_file = published_focus_file(args.exports)
     print(f"data file: {data_file}")
     print(f"applicability criteria: {','.join(criteria)}")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import json
 from pathlib import Path
 
 import pytest
@@ -111,24 +112,21 @@ def test_baseline_prices_built_calls_one_by_one(sample_build) -> None:  # noqa: 
     assert 0 < priced <= 50
 
 
-def test_unstage_last_day_removes_only_that_days_records(tmp_path: Path) -> None:
-    full_db, nightly_db = tmp_path / "full.duckdb", tmp_path / "nightly.duckdb"
-    day_30, day_31 = tmp_path / "dt=2026-05-30", tmp_path / "dt=2026-05-31"
-    with bench.duckdb.connect(str(full_db)) as connection:
-        connection.execute("create schema staging")
-        connection.execute("create table staging.stg_traces__parsed_records (source_file varchar)")
-        connection.executemany("insert into staging.stg_traces__parsed_records values (?)", [
-            [f"{day_30}/hour=23/spans-000.jsonl"], [f"{day_31}/hour=00/spans-000.jsonl"],
-            [f"{day_31}/hour=01/spans-000.jsonl"], [f"{day_31}0/hour=00/spans-000.jsonl"],
-        ])
-    assert bench.unstage_last_day(full_db, nightly_db, day_31) == 2
-    with bench.duckdb.connect(str(nightly_db), read_only=True) as connection:
-        left = sorted(row[0] for row in connection.sql("select source_file from staging.stg_traces__parsed_records").fetchall())
-    assert left == [f"{day_30}/hour=23/spans-000.jsonl", f"{day_31}0/hour=00/spans-000.jsonl"]
-    with bench.duckdb.connect(str(full_db), read_only=True) as connection:
-        assert connection.sql("select count(*) from staging.stg_traces__parsed_records").fetchall()[0][0] == 4
-    with pytest.raises(SystemExit):
-        bench.unstage_last_day(full_db, nightly_db, tmp_path / "dt=2026-06-01")
+def test_landing_area_links_the_day_folders_and_duckdb_reads_through_them(tmp_path: Path) -> None:
+    days = []
+    for n, day in enumerate(["dt=2026-05-30", "dt=2026-05-31"]):
+        hour = tmp_path / "data" / day / "hour=00"
+        hour.mkdir(parents=True)
+        (hour / "spans-000.jsonl").write_text(f'{{"n": {n}}}\n')
+        days.append(tmp_path / "data" / day)
+    landing = tmp_path / "landing"
+    bench.landing_area(landing, days[:1])
+    first = (landing / "dt=2026-05-30").resolve()
+    glob = str(landing / "*" / "*" / "*.jsonl")
+    assert bench.duckdb.sql(f"select n from read_json_auto('{glob}')").fetchall() == [(0,)]
+    bench.landing_area(landing, days)
+    assert (landing / "dt=2026-05-30").resolve() == first
+    assert sorted(bench.duckdb.sql(f"select n from read_json_auto('{glob}')").fetchall()) == [(0,), (1,)]
 
 
 def test_generate_reuses_data_generated_with_the_same_arguments(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
@@ -152,19 +150,21 @@ def test_seconds_by_phase_splits_parsing_models_and_tests(tmp_path: Path) -> Non
         "model.llm_spend_attribution.base_traces__raw_lines": 5.0,
         "model.llm_spend_attribution.stg_traces__parsed_records": 75.0,
         "model.llm_spend_attribution.fct_llm_calls": 9.0,
+        "model.llm_spend_attribution.publish_bi_release": 4.0,
         "seed.llm_spend_attribution.llm_prices": 1.0,
         "test.llm_spend_attribution.not_null_x.abc": 2.5,
         "unit_test.llm_spend_attribution.int_llm_calls__priced.t": 1.5,
     })
-    assert bench.seconds_by_phase(tmp_path) == {"parse": 80.0, "models": 10.0, "data_tests": 2.5, "unit_tests": 1.5}
+    assert bench.seconds_by_phase(tmp_path) == {"parse": 80.0, "models": 10.0, "publish": 4.0, "data_tests": 2.5,
+                                                  "unit_tests": 1.5}
 
 
 def test_render_prints_the_phase_table_when_measured() -> None:
-    result = RESULT | {"full_parse_s": 80.0, "full_models_s": 120.0, "full_data_tests_s": 60.0, "full_unit_tests_s": 20.0,
-                       "nightly_parse_s": 3.0, "nightly_models_s": 110.0, "nightly_data_tests_s": 55.0,
-                       "nightly_unit_tests_s": 20.0}
+    result = RESULT | {"full_parse_s": 80.0, "full_models_s": 120.0, "full_publish_s": 30.0, "full_data_tests_s": 60.0,
+                       "full_unit_tests_s": 20.0, "nightly_parse_s": 3.0, "nightly_models_s": 110.0,
+                       "nightly_publish_s": 4.0, "nightly_data_tests_s": 55.0, "nightly_unit_tests_s": 20.0}
     text = bench.render([result], "python scripts/bench.py --sizes 1", "3GB", 30)
-    assert "| 1,000,000 | 80 / 120 / 60 / 20 | 3 / 110 / 55 / 20 |" in text
+    assert "| 1,000,000 | 80 / 120 / 30 / 60 / 20 | 3 / 110 / 4 / 55 / 20 |" in text
 
 
 def test_dbt_build_runs_the_given_number_of_models_at_a_time(tmp_path: Path,

@@ -6,6 +6,7 @@ the warehouse keeps the exact value."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sys
 from pathlib import Path
@@ -150,28 +151,133 @@ def test_failed_publish_leaves_no_release_behind(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "exports.releases").iterdir()] == [before.name]
 
 
-def test_large_marts_are_also_written_by_billing_month(tmp_path: Path) -> None:
-    database = tmp_path / "x.duckdb"
-    make_database(database, ["may-1", "may-2"])
-    with duckdb.connect(str(database)) as con:
+def make_daily_database(path: Path, rows: list[tuple[str, float, str]]) -> None:
+    """A large-mart shape (a billing month and a day column) and a small mart without them."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
         con.execute(
-            "insert into marts.focus_cost_and_usage values ('june', 2.25, timestamp '2026-06-01 00:00:00')"
+            "create or replace table marts.focus_charges (ChargeDescription varchar, BilledCost decimal(38, 15),"
+            " BillingPeriodStart timestamp, ChargePeriodStart timestamp)"
         )
-        con.execute("create table marts.small_lookup (cost_center varchar)")
+        con.executemany(
+            "insert into marts.focus_charges values (?, ?, date_trunc('month', cast(? as timestamp)), ?)",
+            [[text, cost, day, day] for text, cost, day in rows],
+        )
+        con.execute("create or replace table marts.small_lookup as select 'cc-' || range as cost_center from range(2)")
+
+
+DAILY = [("a", 1.0, "2026-05-01"), ("=b", 2.0, "2026-05-01"), ("c", 3.0, "2026-05-02"),
+         ("d", 4.0, "2026-05-03"), ("june", 5.0, "2026-06-01")]
+
+
+def test_large_marts_are_written_by_billing_month_and_day_only(tmp_path: Path) -> None:
+    database = tmp_path / "x.duckdb"
+    make_daily_database(database, DAILY)
     out = tmp_path / "exports"
     export_marts.main(["--database", str(database), "--out", str(out), "--partition-min-rows", "3"])
-    months = out / "by_billing_month" / "focus_cost_and_usage"
-    assert sorted(p.name for p in months.iterdir()) == ["billing_month=2026-05", "billing_month=2026-06"]
+    months = out / "by_billing_month" / "focus_charges"
+    assert sorted(str(p.relative_to(months)) for p in months.rglob("*")) == [
+        "billing_month=2026-05", "billing_month=2026-05/2026-05-01.csv", "billing_month=2026-05/2026-05-01.parquet",
+        "billing_month=2026-05/2026-05-02.csv", "billing_month=2026-05/2026-05-02.parquet",
+        "billing_month=2026-05/2026-05-03.csv", "billing_month=2026-05/2026-05-03.parquet",
+        "billing_month=2026-06", "billing_month=2026-06/2026-06-01.csv", "billing_month=2026-06/2026-06-01.parquet",
+    ]
     partitioned = duckdb.sql(
         f"select billing_month, count(*), sum(BilledCost) from read_parquet('{months}/*/*.parquet',"
         " hive_partitioning = true) group by 1 order by 1"
     ).fetchall()
-    whole = duckdb.sql(
-        f"select strftime(BillingPeriodStart, '%Y-%m'), count(*), sum(BilledCost)"
-        f" from read_parquet('{out / 'focus_cost_and_usage.parquet'}') group by 1 order by 1"
-    ).fetchall()
-    assert [(str(m), n, c) for m, n, c in partitioned] == whole == [("2026-05", 2, -1), ("2026-06", 1, 2.25)]
-    # A mart without a billing month, or below the threshold, has no partitions.
-    assert not (out / "by_billing_month" / "small_lookup").exists()
+    assert [(str(m), n, float(c)) for m, n, c in partitioned] == [("2026-05", 4, 10.0), ("2026-06", 1, 5.0)]
+    with (months / "billing_month=2026-05" / "2026-05-01.csv").open(newline="", encoding="utf-8") as handle:
+        assert sorted(r["ChargeDescription"] for r in csv.DictReader(handle)) == ["'=b", "a"]
+    # No single file for the large mart; a small mart (or one without a billing month) has one.
+    assert not (out / "focus_charges.parquet").exists() and not (out / "focus_charges.csv").exists()
+    assert (out / "small_lookup.parquet").is_file() and not (out / "by_billing_month" / "small_lookup").exists()
     export_marts.main(["--database", str(database), "--out", str(out)])
-    assert not (out / "by_billing_month").exists()
+    assert not (out / "by_billing_month").exists() and (out / "focus_charges.parquet").is_file()
+
+
+def release_content(release: Path) -> dict[str, list[tuple]]:
+    """Every table of marts.duckdb (but release_info) and every file of a release, as sorted rows."""
+    content: dict[str, list[tuple]] = {}
+    with duckdb.connect(str(release / "marts.duckdb"), read_only=True) as con:
+        for (table,) in con.execute("select table_name from duckdb_tables()").fetchall():
+            if table != "release_info":
+                content[f"marts.duckdb:{table}"] = sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
+    for path in release.rglob("*"):
+        if path.suffix == ".parquet":
+            content[str(path.relative_to(release))] = sorted(
+                duckdb.sql(f"select * from read_parquet('{path}')").fetchall(), key=repr)
+        elif path.suffix == ".csv":
+            content[str(path.relative_to(release))] = sorted(path.read_text(encoding="utf-8").splitlines()[1:])
+    return content
+
+
+def inodes(release: Path) -> dict[str, int]:
+    return {str(p.relative_to(release)): p.stat().st_ino for p in release.rglob("*") if p.suffix in (".parquet", ".csv")}
+
+
+@pytest.mark.parametrize("growth", [export_marts.MAX_MARTS_DATABASE_GROWTH, 0.0])
+def test_a_publish_writes_only_what_changed_and_equals_a_publish_from_scratch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, growth: float
+) -> None:
+    """The night's publish: a day restated, a day added, a day gone, a small mart changed, a mart
+    dropped. Unchanged days are the previous release's files (hard links); the release equals a
+    publish of the same marts into an empty exports path. With growth 0 marts.duckdb is written
+    whole instead of copied and patched: the same result."""
+    monkeypatch.setattr(export_marts, "MAX_MARTS_DATABASE_GROWTH", growth)
+    database, out, fresh = tmp_path / "x.duckdb", tmp_path / "exports", tmp_path / "fresh"
+    args = ["--database", str(database), "--partition-min-rows", "3"]
+    make_daily_database(database, DAILY)
+    with duckdb.connect(str(database)) as con:
+        con.execute("create table marts.retired as select 1 as n")
+    export_marts.main([*args, "--out", str(out)])
+    before = out.resolve()
+    night = [("a", 1.0, "2026-05-01"), ("=b", 2.0, "2026-05-01"), ("c", 3.5, "2026-05-02"),
+             ("june", 5.0, "2026-06-01"), ("new", 6.0, "2026-06-02")]
+    make_daily_database(database, night)
+    with duckdb.connect(str(database)) as con:
+        con.execute("insert into marts.small_lookup values ('cc-new')")
+        con.execute("drop table marts.retired")
+    export_marts.main([*args, "--out", str(out)])
+    after = out.resolve()
+    export_marts.main([*args, "--out", str(fresh)])
+
+    assert release_content(after) == release_content(fresh.resolve())
+    old, new = inodes(before), inodes(after)
+    reused = sorted(name for name, inode in new.items() if old.get(name) == inode)
+    days = "by_billing_month/focus_charges/billing_month="
+    assert reused == [f"{days}2026-05/2026-05-01.csv", f"{days}2026-05/2026-05-01.parquet",
+                      f"{days}2026-06/2026-06-01.csv", f"{days}2026-06/2026-06-01.parquet"]
+    assert f"{days}2026-05/2026-05-03.parquet" in old and f"{days}2026-05/2026-05-03.parquet" not in new
+    assert "retired.parquet" in old and "retired.parquet" not in new
+    manifest = json.loads((after / "release.json").read_text())
+    assert manifest["row_counts"] == {"focus_charges": 5, "small_lookup": 3}
+    # The previous release is untouched by the links: still its own content.
+    assert release_content(before)["marts.duckdb:focus_charges"][3][0] == "d"
+
+
+def test_nothing_is_reused_across_other_settings(tmp_path: Path) -> None:
+    database, out = tmp_path / "x.duckdb", tmp_path / "exports"
+    make_daily_database(database, DAILY)
+    export_marts.main(["--database", str(database), "--out", str(out), "--partition-min-rows", "3"])
+    before = inodes(out.resolve())
+    export_marts.main(["--database", str(database), "--out", str(out), "--partition-min-rows", "3",
+                       "--max-cell-chars", "100"])
+    second = inodes(out.resolve())
+    assert not set(before.items()) & set(second.items())
+    export_marts.main(["--database", str(database), "--out", str(out), "--partition-min-rows", "3",
+                       "--max-cell-chars", "100"])
+    assert inodes(out.resolve()) == second and len(second) == len(before)
+
+
+def test_the_focus_validator_reads_a_dataset_published_by_day(tmp_path: Path) -> None:
+    import validate_focus
+
+    database, out = tmp_path / "x.duckdb", tmp_path / "exports"
+    make_daily_database(database, DAILY)
+    export_marts.main(["--database", str(database), "--out", str(out), "--partition-min-rows", "3"])
+    combined = validate_focus.published_focus_file(out)
+    rows = duckdb.sql(f"select ChargeDescription, BilledCost from read_parquet('{combined}') order by 2").fetchall()
+    assert [(text, float(cost)) for text, cost in rows] == [(text, cost) for text, cost, _ in DAILY]
+    export_marts.main(["--database", str(database), "--out", str(out)])
+    assert validate_focus.published_focus_file(out) == (out / "focus_charges.parquet").resolve()
