@@ -585,8 +585,7 @@ def publish_mart(
         con.execute(f"insert into {published} select * from publish_changed")
     elif not (kept and not stale):
         con.execute(f"drop table if exists {published}")
-        order = f" order by {key_sql}" if by_period else ""
-        con.execute(f"create table {published} as select {select} from {mart.relation}{order}")
+        con.execute(f"create table {published} as select {select} from {mart.relation}")
 
     if by_period:
         unwritten = sorted(set(prints) - linked)
