@@ -500,17 +500,17 @@ def period_files(root: Path, table: str, key: str, formats: tuple[str, ...]) -> 
 
 def write_periods(
     con: duckdb.DuckDBPyConnection, published: str, table: str, incoming: Path, keys: list[str],
-    keys_sql: tuple[str, str], formats: tuple[str, ...],
+    keys_sql: tuple[str, str], formats: tuple[str, ...], every_key: bool = False,
 ) -> None:
     """by_billing_month/<table>/billing_month=YYYY-MM/<period>.<format> of the given periods of a
     published table (Hive layout: engines read only the months asked for), each format in one
-    partitioned COPY."""
+    partitioned COPY; every_key: the keys are all the table holds (no filter)."""
     if not keys:
         return
     columns = columns_of(con, published)
     month_sql, period_sql = keys_sql
     scratch = incoming / f".{table}.periods"
-    chosen = f"list_contains({sql_list(keys)}, {month_sql} || '/' || {period_sql})"
+    chosen = "true" if every_key else f"list_contains({sql_list(keys)}, {month_sql} || '/' || {period_sql})"
     for fmt, expression, options in (("parquet", parquet_expression, "format parquet"),
                                      ("csv", csv_expression, "format csv, header true")):
         if fmt not in formats:
@@ -590,7 +590,8 @@ def publish_mart(
     if by_period:
         unwritten = sorted(set(prints) - linked)
         source = "publish_changed" if patch and set(unwritten) <= set(changed) else published
-        write_periods(con, source, mart.table, incoming, unwritten, keys_sql, formats)
+        write_periods(con, source, mart.table, incoming, unwritten, keys_sql, formats,
+                      every_key=source == published and unwritten == sorted(prints))
     elif "*" not in linked:
         write_files(con, published, mart.table, incoming, list(formats))
     if patch:
