@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 GENERATED_START = "2026-05-01"
@@ -148,8 +147,8 @@ def drop_published_set(database: Path) -> None:
 
 
 def landing_area(landing: Path, day_folders: list[Path]) -> None:
-    """A landing folder holding exactly day_folders, as symlinks (what a collector's bucket holds
-    on a given night); existing links stay, so their files keep their staged paths."""
+    """Add day_folders to a landing folder as symlinks (what a collector's bucket holds on a given
+    night); links already there stay, so their files keep their staged paths."""
     landing.mkdir(parents=True, exist_ok=True)
     for folder in day_folders:
         link = landing / folder.name

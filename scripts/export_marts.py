@@ -443,6 +443,11 @@ def period_keys_sql(columns: list[Column]) -> tuple[str, str] | None:
     return month_sql, f"coalesce(strftime(cast({quote_identifier(day)} as date), '%Y-%m-%d'), 'none')"
 
 
+def period_key_sql(keys_sql: tuple[str, str]) -> str:
+    """SQL of a row's period key 'YYYY-MM/period' (the key of release.json's fingerprints)."""
+    return f"{keys_sql[0]} || '/' || {keys_sql[1]}"
+
+
 def columns_digest(columns: list[Column]) -> str:
     return hashlib.sha256(json.dumps([[c.name, c.data_type] for c in columns]).encode()).hexdigest()[:16]
 
@@ -510,7 +515,7 @@ def write_periods(
     columns = columns_of(con, published)
     month_sql, period_sql = keys_sql
     scratch = incoming / f".{table}.periods"
-    chosen = "true" if every_key else f"list_contains({sql_list(keys)}, {month_sql} || '/' || {period_sql})"
+    chosen = "true" if every_key else f"list_contains({sql_list(keys)}, {period_key_sql(keys_sql)})"
     for fmt, expression, options in (("parquet", parquet_expression, "format parquet"),
                                      ("csv", csv_expression, "format csv, header true")):
         if fmt not in formats:
@@ -543,7 +548,7 @@ def publish_mart(
     only changed periods (or changed small marts) are written."""
     columns = columns_of(con, mart.relation)
     keys_sql = period_keys_sql(columns)
-    key_sql = f"{keys_sql[0]} || '/' || {keys_sql[1]}" if keys_sql else "'*'"
+    key_sql = period_key_sql(keys_sql) if keys_sql else "'*'"
     counted = fingerprints(con, mart.relation, key_sql)
     rows = sum(count for count, _ in counted.values())
     by_period = keys_sql is not None and rows >= partition_min_rows
@@ -583,7 +588,7 @@ def publish_mart(
         if stale:
             con.execute(f"delete from {published} where list_contains({sql_list(stale)}, {key_sql})")
         con.execute(f"insert into {published} select * from publish_changed")
-    elif not (kept and not stale):
+    elif stale or not kept:
         con.execute(f"drop table if exists {published}")
         con.execute(f"create table {published} as select {select} from {mart.relation}")
 
