@@ -281,3 +281,16 @@ def test_the_focus_validator_reads_a_dataset_published_by_day(tmp_path: Path) ->
     assert [(text, float(cost)) for text, cost in rows] == [(text, cost) for text, cost, _ in DAILY]
     export_marts.main(["--database", str(database), "--out", str(out)])
     assert validate_focus.published_focus_file(out) == (out / "focus_charges.parquet").resolve()
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[]", '{"settings": "other"}'])
+def test_a_damaged_release_json_means_a_whole_write_not_a_failure(tmp_path: Path, damage: str) -> None:
+    database, out = tmp_path / "x.duckdb", tmp_path / "exports"
+    make_daily_database(database, DAILY)
+    args = ["--database", str(database), "--out", str(out), "--partition-min-rows", "3"]
+    export_marts.main(args)
+    before = out.resolve()
+    (before / "release.json").write_text(damage)
+    export_marts.main(args)
+    assert not set(inodes(before).items()) & set(inodes(out.resolve()).items())
+    assert release_content(out.resolve()) == release_content(before)
