@@ -129,3 +129,20 @@
 {% macro greatest_of(expressions) -%}
     coalesce(greatest({{ expressions | join(', ') }}), {{ expressions | join(', ') }})
 {%- endmacro %}
+
+{#- A hop and a whole-number order (>= 0) as one number, order * 10^12 +
+    hop id, so that min() over a call's hops picks the hop of the lowest
+    order, in plain SQL (no arg_min). Hop ids stay below 10^12. -#}
+{% macro hop_ordered(order_expr, hop_id_expr) -%}
+    (cast({{ order_expr }} as decimal(38, 0)) * 1000000000000 + {{ hop_id_expr }})
+{%- endmacro %}
+
+{#- The hop id held by a hop_ordered number. -#}
+{% macro ordered_hop_id(ordered_expr) -%}
+    cast(mod({{ ordered_expr }}, 1000000000000) as bigint)
+{%- endmacro %}
+
+{#- The order held by a hop_ordered number. -#}
+{% macro ordered_order(ordered_expr) -%}
+    cast({{ integer_quotient(ordered_expr, 1000000000000) }} as bigint)
+{%- endmacro %}

@@ -29,3 +29,86 @@
 {% macro duckdb__cte_materialize_hint() -%}
     materialized
 {%- endmacro %}
+
+{#- CTEs ending in `ancestry (call_hop_id, distance, hop_id, ...)`: one row
+    per call and hop up its parents (the call's own hop at distance 0), from
+    CTE `calls_cte` (call_hop_id, parent_hop_id) and CTE `hops_cte` (hop_id,
+    parent_hop_id), up to distance `max_depth`; a missing parent or a parent
+    that is the call itself ends the walk. Written between two CTEs of a
+    WITH RECURSIVE. -#}
+{% macro ancestry_ctes(calls_cte, hops_cte, max_depth) -%}
+    {{ return(adapter.dispatch('ancestry_ctes', 'llm_spend_attribution')(calls_cte, hops_cte, max_depth)) }}
+{%- endmacro %}
+
+{#- One recursive CTE (SQL:1999). Engines that inline CTEs (Spark) plan it
+    once wherever it is read, a few joins each time. -#}
+{% macro default__ancestry_ctes(calls_cte, hops_cte, max_depth) -%}
+ancestry (call_hop_id, distance, hop_id, next_hop_id, has_next) as (
+    select
+        call_hop_id,
+        0 as distance,
+        call_hop_id as hop_id,
+        parent_hop_id as next_hop_id,
+        coalesce(0 < {{ max_depth }} and parent_hop_id != call_hop_id, false) as has_next
+    from {{ calls_cte }}
+
+    union all
+
+    select
+        walker.call_hop_id,
+        walker.distance + 1 as distance,
+        parent.hop_id,
+        parent.parent_hop_id as next_hop_id,
+        coalesce(
+            walker.distance + 1 < {{ max_depth }} and parent.parent_hop_id != walker.call_hop_id,
+            false
+        ) as has_next
+    from ancestry as walker
+    inner join {{ hops_cte }} as parent
+        on walker.next_hop_id = parent.hop_id
+    where walker.has_next
+)
+{%- endmacro %}
+
+{#- One CTE per level, then their union. DuckDB cannot estimate a recursive
+    CTE's size (it guessed 136M rows for 2M), so the joins reading it built
+    their hash tables on the wrong side: the identity walk needed 1.9x the
+    memory (BENCHMARKS.md, "Identity walk memory, stop 34"). Levels past the
+    deepest trace are empty joins. -#}
+{% macro duckdb__ancestry_ctes(calls_cte, hops_cte, max_depth) -%}
+level_0 as (
+    select
+        call_hop_id,
+        0 as distance,
+        call_hop_id as hop_id,
+        parent_hop_id as next_hop_id,
+        coalesce(parent_hop_id != call_hop_id, false) as has_next
+    from {{ calls_cte }}
+),
+{% for level in range(1, max_depth + 1) %}
+level_{{ level }} as (
+    select
+        walker.call_hop_id,
+        {{ level }} as distance,
+        parent.hop_id,
+        parent.parent_hop_id as next_hop_id,
+        coalesce(parent.parent_hop_id != walker.call_hop_id, false) as has_next
+    from level_{{ level - 1 }} as walker
+    inner join {{ hops_cte }} as parent
+        on walker.next_hop_id = parent.hop_id
+    where walker.has_next
+),
+{% endfor %}
+ancestry as (
+    {%- for level in range(max_depth + 1) %}
+    select
+        call_hop_id,
+        distance,
+        hop_id
+    from level_{{ level }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+)
+{%- endmacro %}

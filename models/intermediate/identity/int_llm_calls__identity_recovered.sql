@@ -10,21 +10,19 @@
     identity conflict. Rules: docs/attribution_rules.md.
 
     How: a walk up the parents, one join per level over a table the size of
-    the calls (never calls x ancestors x aliases), written once as a
-    recursive CTE (SQL:1999; DuckDB, Spark 4.1 and the common warehouses). Each hop's candidates are
-    already reduced to one wide row (int_spans__identity_hops); each level
-    folds the parent's row into the walker's state per field: the nearest
-    candidate, the most trusted candidate (nearest on equal trust), and the
-    lowest and highest value seen (the hops disagree iff they differ). For
-    the tenant the state also keeps the nearest value that differs from the
-    nearest one, which is all the losing claim needs. Virtual keys depend on
-    the call's time, so the hops carrying a key are joined to the seed
-    after the walk. The candidates' strings are read back after the walk
-    too: one row per call and candidate (each join holds only the walkers'
-    numbers, the hops stream through it), put side by side by a window,
-    which spills, instead of a group by call, which holds every string of
-    every call in memory (BENCHMARKS.md, "Identity walk memory at 1M
-    spans"). -#}
+    the calls (never calls x ancestors x aliases), numbers only: one row
+    per call and hop on its path. Each hop's candidates are already reduced
+    to one wide row (int_spans__identity_hops); the fold over a call's path
+    is a group by with plain aggregates (which spill to disk): per field the
+    nearest candidate, the most trusted (nearest on equal trust), and the
+    lowest and highest value seen (the hops disagree iff they differ); for
+    the tenant also the nearest value that differs from the nearest one,
+    which is all the losing claim needs. Virtual keys depend on the call's
+    time, so the hops carrying a key are joined to the seed after the walk.
+    The candidates' strings are read back after the fold: one row per call
+    and candidate, put side by side by a window, which spills, instead of a
+    group by call holding every string (BENCHMARKS.md, "Identity walk
+    memory"). -#}
 {{ config(**trace_rebuild_config('span_key')) }}
 {%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
 {%- set max_depth = var('max_trace_depth', 12) if var('recover_identity_from_ancestors', true) else 0 -%}
@@ -66,142 +64,159 @@ virtual_keys as (
     from {{ ref('virtual_keys') }}
 ),
 
-{#- The walk, one row per call and level: the state after folding hop `h`
-    (at `distance`) into the walker `w` (none at level 0, the anchor; each
-    further level is the step applied to the level before, until the walk
-    ends). Candidates are kept as the hop that holds them (hop_id and
-    distance, numbers: the state stays narrow); their values are read back
-    from that hop's row once the walk has ended. #}
-
-walk as (
-    {%- for first in [true, false] %}
-        {%- set depth = '0' if first else '(w.distance + 1)' %}
-        select
-            {%- if first %}
-                calls.span_key as call_span_key,
-                h.hop_id as call_hop_id,
-                calls.started_at as call_at,
-            {%- else %}
-                w.call_span_key,
-                w.call_hop_id,
-                w.call_at,
-            {%- endif %}
-            {{ depth }} as distance,
-            h.hop_id,
-            h.parent_hop_id as next_hop_id,
-            coalesce(
-                {{ depth }} < {{ max_depth }}
-                and h.parent_hop_id != {{ 'h.hop_id' if first else 'w.call_hop_id' }},
-                false
-            ) as has_next,
-            h.api_key_id__near is not null as has_api_key,
-            {%- for field in fields %}
-                {%- set found = 'h.' ~ field ~ '__near is not null' %}
-                {%- set hop_candidate = {
-                    'hop_id': 'case when ' ~ found ~ ' then h.hop_id end',
-                    'depth': 'case when ' ~ found ~ ' then ' ~ depth ~ ' end',
-                    'trust': 'h.' ~ field ~ '__trusted_key_rank * 1000 + h.service_trust_rank'
-                } %}
-                {%- if first %}
-                    {%- for column in ['hop_id', 'depth'] %}
-                        {{ hop_candidate[column] }} as {{ field }}__n_{{ column }},
-                    {%- endfor %}
-                    {%- for column in trusted_columns %}
-                        {{ hop_candidate[column] }} as {{ field }}__t_{{ column }},
-                    {%- endfor %}
-                    h.{{ field }}__low,
-                    h.{{ field }}__high,
-                {%- else %}
-                    -- Nearest: the walker's, else this hop's.
-                    {%- for column in ['hop_id', 'depth'] %}
-                        coalesce(w.{{ field }}__n_{{ column }}, {{ hop_candidate[column] }})
-                            as {{ field }}__n_{{ column }},
-                    {%- endfor %}
-                    -- Most trusted (key rank, then service rank, as one number:
-                    -- both lists are far shorter than 1000): this hop's only
-                    -- if strictly more trusted, so the nearer wins a tie.
-                    {%- set hop_wins -%}
-                        {{ found }} and not coalesce(w.{{ field }}__t_trust <= {{ hop_candidate['trust'] }}, false)
-                    {%- endset %}
-                    {%- for column in trusted_columns %}
-                        case
-                            when {{ hop_wins }} then {{ hop_candidate[column] }}
-                            else w.{{ field }}__t_{{ column }}
-                        end as {{ field }}__t_{{ column }},
-                    {%- endfor %}
-                    {{ least_of(['w.' ~ field ~ '__low', 'h.' ~ field ~ '__low']) }} as {{ field }}__low,
-                    {{ greatest_of(['w.' ~ field ~ '__high', 'h.' ~ field ~ '__high']) }} as {{ field }}__high,
-                {%- endif %}
-            {%- endfor %}
-            {#- Tenant: the nearest candidate whose value differs from the
-                nearest one, as (hop, whether it is that hop's first alias or
-                its first differing one). #}
-            {%- if first %}
-                h.tenant_id__near as tenant_id__n_value,
-                case when h.tenant_id__other is not null then h.hop_id end as tenant_id__c_hop_id,
-                case when h.tenant_id__other is not null then 0 end as tenant_id__c_depth,
-                false as tenant_id__c_is_near
-            {%- else %}
-                coalesce(w.tenant_id__n_value, h.tenant_id__near) as tenant_id__n_value,
-                {%- for column, hop_value in [('hop_id', 'h.hop_id'), ('depth', depth)] %}
-                    case
-                        when w.tenant_id__n_value is null
-                            then case when h.tenant_id__other is not null then {{ hop_value }} end
-                        when w.tenant_id__c_hop_id is not null then w.tenant_id__c_{{ column }}
-                        when h.tenant_id__near != w.tenant_id__n_value then {{ hop_value }}
-                        when h.tenant_id__other is not null then {{ hop_value }}
-                    end as tenant_id__c_{{ column }},
-                {%- endfor %}
-                case
-                    when w.tenant_id__n_value is null then false
-                    when w.tenant_id__c_hop_id is not null then w.tenant_id__c_is_near
-                    else coalesce(h.tenant_id__near != w.tenant_id__n_value, false)
-                end as tenant_id__c_is_near
-            {%- endif %}
-        {%- if first %}
-            from calls
-            inner join hops as h
-                on calls.span_key = h.span_key
-
-            union all
-        {%- else %}
-            from walk as w
-            inner join hops as h
-                on w.next_hop_id = h.hop_id
-            where w.has_next
-        {%- endif %}
-    {%- endfor %}
+call_hops as {{ cte_materialize_hint() }} (
+    select
+        hops.hop_id as call_hop_id,
+        hops.parent_hop_id,
+        calls.span_key as call_span_key,
+        calls.started_at as call_at
+    from calls
+    inner join hops
+        on calls.span_key = hops.span_key
 ),
 
--- Each walker's state where its walk ended.
+-- The walk up the parents (macro ancestry_ctes): one row per call and hop
+-- on its path, hop ids only.
+{{ ancestry_ctes('call_hops', 'hops', max_depth) }},
+
+-- Each hop on a call's path with what the fold needs of it. Read by three
+-- CTEs below, each taking its own columns: never copied whole.
+path as {{ cte_inline_hint() }} (
+    select
+        ancestry.call_hop_id,
+        ancestry.distance,
+        hops.hop_id,
+        hops.span_key,
+        hops.hop_label,
+        hops.service_trust_rank,
+        {%- for field in fields %}
+            {%- for column in ['near', 'trusted_key_rank', 'low', 'high'] %}
+                hops.{{ field }}__{{ column }},
+            {%- endfor %}
+        {%- endfor %}
+        {%- for key, rank, key_trust in key_aliases %}
+            hops.api_key_id__{{ rank }},
+        {%- endfor %}
+        hops.tenant_id__other
+    from ancestry
+    inner join hops
+        on ancestry.hop_id = hops.hop_id
+),
+
+{# The fold, per call and field, as plain aggregates (they spill to disk
+    where the memory runs short): the nearest candidate (lowest distance),
+    the most trusted one (key rank, then service rank, as one number: both
+    lists are far shorter than 1000; nearest on equal trust), and the
+    lowest and highest value seen (the hops disagree iff they differ).
+    Candidates are hops, kept as numbers (macro hop_ordered: the order
+    and the hop id in one number, so that min() picks the hop); their
+    strings are read back from the hop's row further down. #}
+folded as (
+    select
+        {%- for field in fields %}
+            {%- set found = field ~ '__near is not null' %}
+            min(case when {{ found }} then {{ hop_ordered('distance', 'hop_id') }} end) as {{ field }}__nearest,
+            min(
+                case
+                    when {{ found }} then {{ hop_ordered(
+                        '(' ~ field ~ '__trusted_key_rank * 1000 + service_trust_rank) * '
+                        ~ (max_depth + 1) ~ ' + distance',
+                        'hop_id'
+                    ) }}
+                end
+            ) as {{ field }}__most_trusted,
+            min({{ field }}__low) as {{ field }}__low,
+            max({{ field }}__high) as {{ field }}__high,
+        {%- endfor %}
+        call_hop_id
+    from path
+    group by call_hop_id
+),
+
+-- The tenant value of each call's nearest tenant candidate, for the calls
+-- whose tenant candidates disagree (only those have a differing one): the
+-- tenant folded again on its own, since a CTE read twice would be held in
+-- memory whole.
+nearest_tenants as (
+    select
+        nearest.call_hop_id,
+        hops.tenant_id__near as nearest_tenant_id
+    from (
+        select
+            call_hop_id,
+            min(case when tenant_id__near is not null then {{ hop_ordered('distance', 'hop_id') }} end) as nearest
+        from path
+        group by call_hop_id
+        having min(tenant_id__low) != max(tenant_id__high)
+    ) as nearest
+    inner join hops
+        on {{ ordered_hop_id('nearest.nearest') }} = hops.hop_id
+),
+
+{# For the tenant also the nearest hop with a value that differs from the
+    nearest one: as its first alias (a hop further up) or as a later alias
+    of its own (tenant_id__other, the nearest hop included); the first
+    alias wins when one hop has both. #}
+differing_tenants as (
+    select
+        path.call_hop_id,
+        {%- set ordered = hop_ordered('path.distance', 'path.hop_id') %}
+        min(
+            case when path.tenant_id__near != nearest_tenants.nearest_tenant_id then {{ ordered }} end
+        ) as first_alias_differs,
+        min(case when path.tenant_id__other is not null then {{ ordered }} end) as other_alias_differs
+    from path
+    inner join nearest_tenants
+        on path.call_hop_id = nearest_tenants.call_hop_id
+    group by path.call_hop_id
+),
+
+-- Each call's fold, decoded: candidate hops and their distances.
 walked as (
-    select * from walk
-    where not has_next
+    select
+        folded.call_hop_id,
+        call_hops.call_span_key,
+        {%- for field in fields %}
+            {{ ordered_hop_id('folded.' ~ field ~ '__nearest') }} as {{ field }}__n_hop_id,
+            {{ ordered_order('folded.' ~ field ~ '__nearest') }} as {{ field }}__n_depth,
+            {{ ordered_hop_id('folded.' ~ field ~ '__most_trusted') }} as {{ field }}__t_hop_id,
+            mod({{ ordered_order('folded.' ~ field ~ '__most_trusted') }}, {{ max_depth + 1 }})
+                as {{ field }}__t_depth,
+            folded.{{ field }}__low,
+            folded.{{ field }}__high,
+        {%- endfor %}
+        {%- set differing = least_of([
+            'differing_tenants.first_alias_differs', 'differing_tenants.other_alias_differs'
+        ]) %}
+        {{ ordered_hop_id(differing) }} as tenant_id__c_hop_id,
+        {{ ordered_order(differing) }} as tenant_id__c_depth,
+        coalesce(
+            differing_tenants.first_alias_differs <= differing_tenants.other_alias_differs,
+            differing_tenants.first_alias_differs is not null
+        ) as tenant_id__c_is_near
+    from folded
+    inner join call_hops
+        on folded.call_hop_id = call_hops.call_hop_id
+    left join differing_tenants
+        on folded.call_hop_id = differing_tenants.call_hop_id
 ),
 
 -- Hops carrying an API key, and the tenant owning the key at the call.
 key_hops as (
     select
-        key_walk.call_hop_id,
-        key_walk.call_at,
-        key_walk.distance,
-        hops.hop_id,
-        hops.span_key as hop_span_key,
+        path.call_hop_id,
+        call_hops.call_at,
+        path.distance,
+        path.hop_id,
+        path.span_key as hop_span_key,
         {%- for key, rank, key_trust in key_aliases %}
-            hops.api_key_id__{{ rank }} as hop_api_key_id__{{ rank }},
+            path.api_key_id__{{ rank }} as hop_api_key_id__{{ rank }},
         {%- endfor %}
-        hops.hop_label
-    from (
-        select
-            call_hop_id,
-            call_at,
-            distance,
-            hop_id
-        from walk
-        where has_api_key
-    ) as key_walk
-    inner join hops
-        on key_walk.hop_id = hops.hop_id
+        path.hop_label
+    from path
+    inner join call_hops
+        on path.call_hop_id = call_hops.call_hop_id
+    where path.api_key_id__near is not null
 ),
 
 key_tenants as (
