@@ -37,7 +37,6 @@
     ('depth', '_source_depth'), ('span_key', '_source_span_key')
 ] -%}
 {%- set item_suffixes = {'value': '', 'key': '_key', 'rank': '_rank'} -%}
-{%- set trusted_columns = ['hop_id', 'depth', 'trust'] -%}
 with recursive
 
 calls as (
