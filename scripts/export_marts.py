@@ -12,7 +12,8 @@ Layout (the exports path is $DBT_EXPORTS_PATH, default `exports`):
     exports.releases/<release_id>/
         marts.duckdb      one table per mart (and release_info), schema main;
                           DuckDB storage version v1.4.0, so DuckDB 1.4 LTS
-                          and later read it
+                          and later read it; a large mart published by day
+                          is written whole in day order (SORTED_WRITE_MIN_ROWS)
         <mart>.parquet    every mart below partition_min_rows rows (default
         <mart>.csv        100,000; focus_charges: the FOCUS dataset)
         by_billing_month/<mart>/billing_month=YYYY-MM/<YYYY-MM-DD>.parquet, .csv
@@ -91,6 +92,11 @@ DEFAULT_KEEP_RELEASES = 3
 # Marts with at least this many rows and a billing month column are written by billing month and
 # day only (by_billing_month/<mart>/billing_month=YYYY-MM/<day>.parquet): dbt var publish_partition_min_rows.
 DEFAULT_PARTITION_MIN_ROWS = 100_000
+# A mart published by period with at least this many rows is stored in period order in
+# marts.duckdb and written a period at a time (write_sorted_periods); a smaller one in one
+# partitioned COPY per format. Measured with 3 GB: at 4.6M rows (focus_charges, 10M spans) the
+# ordered way takes 64 s against 83 s; at 465K rows (1M spans) the partitioned COPY is faster.
+SORTED_WRITE_MIN_ROWS = 1_000_000
 PARTITIONS_FOLDER = "by_billing_month"
 BILLING_MONTH_COLUMNS = ("billing_period_start", "BillingPeriodStart")
 # Within a billing month a large mart is one file per UTC day, read from the first of these columns
@@ -267,6 +273,11 @@ def csv_expression(column: Column) -> str:
     return name
 
 
+# Each published file format: its name, the column expression written, COPY options.
+FILE_FORMATS = (("parquet", parquet_expression, "format parquet"),
+                ("csv", csv_expression, "format csv, header true"))
+
+
 def columns_of(con: duckdb.DuckDBPyConnection, relation: str) -> list[Column]:
     rows = con.execute(f"describe select * from {relation}").fetchall()
     return [Column(str(row[0]), str(row[1])) for row in rows]
@@ -278,15 +289,12 @@ def write_files(
     """<name>.parquet and/or <name>.csv of one published table (text already safe)."""
     columns = columns_of(con, relation)
     written: list[Path] = []
-    if "parquet" in formats:
-        target = out_dir / f"{name}.parquet"
-        select = ", ".join(parquet_expression(c) for c in columns)
-        con.execute(f"copy (select {select} from {relation}) to {quote_literal(str(target))} (format parquet)")
-        written.append(target)
-    if "csv" in formats:
-        target = out_dir / f"{name}.csv"
-        select = ", ".join(csv_expression(c) for c in columns)
-        con.execute(f"copy (select {select} from {relation}) to {quote_literal(str(target))} (format csv, header true)")
+    for fmt, expression, options in FILE_FORMATS:
+        if fmt not in formats:
+            continue
+        target = out_dir / f"{name}.{fmt}"
+        select = ", ".join(expression(c) for c in columns)
+        con.execute(f"copy (select {select} from {relation}) to {quote_literal(str(target))} ({options})")
         written.append(target)
     return written
 
@@ -516,8 +524,7 @@ def write_periods(
     month_sql, period_sql = keys_sql
     scratch = incoming / f".{table}.periods"
     chosen = "true" if every_key else f"list_contains({sql_list(keys)}, {period_key_sql(keys_sql)})"
-    for fmt, expression, options in (("parquet", parquet_expression, "format parquet"),
-                                     ("csv", csv_expression, "format csv, header true")):
+    for fmt, expression, options in FILE_FORMATS:
         if fmt not in formats:
             continue
         select = ", ".join(expression(c) for c in columns)
@@ -535,6 +542,39 @@ def write_periods(
             for n, path in enumerate(written):
                 path.rename(target / (f"{stem}.{fmt}" if n == 0 else f"{stem}.{n}.{fmt}"))
         shutil.rmtree(scratch)
+
+
+def write_sorted_periods(
+    con: duckdb.DuckDBPyConnection, published: str, table: str, incoming: Path, keys: list[str],
+    keys_sql: tuple[str, str], formats: tuple[str, ...],
+) -> None:
+    """The same files as write_periods, from a table stored in period order (publish_mart writes
+    it so): one COPY per period and format, reading only the row groups between the period's
+    first and last rowid. DuckDB's partitioned COPY of a large mart in random order costs 2-3x
+    a plain COPY (focus_charges at 10M spans: 28 s Parquet and 41 s CSV partitioned, 13 and 29 s
+    this way, the sort included in the table's copy: 23 s against 14 s). The period filter stays
+    beside the rowid range, so the rows are right in any order; the order makes the range tight."""
+    if not keys:
+        return
+    columns = columns_of(con, published)
+    key_sql = period_key_sql(keys_sql)
+    ranges = con.execute(
+        f"select {key_sql} as period_key, min(rowid), max(rowid) from {published}"
+        f" where list_contains({sql_list(keys)}, {key_sql}) group by period_key"
+    ).fetchall()
+    for fmt, expression, options in FILE_FORMATS:
+        if fmt not in formats:
+            continue
+        select = ", ".join(expression(c) for c in columns)
+        for key, first, last in sorted(ranges):
+            folder, stem = period_file_stem(str(key))
+            target = incoming / PARTITIONS_FOLDER / table / folder
+            target.mkdir(parents=True, exist_ok=True)
+            con.execute(
+                f"copy (select {select} from {published} where rowid between {int(first)} and {int(last)}"
+                f" and {key_sql} = {quote_literal(str(key))}) to {quote_literal(str(target / f'{stem}.{fmt}'))}"
+                f" ({options})"
+            )
 
 
 def publish_mart(
@@ -582,6 +622,7 @@ def publish_mart(
     stale = sorted((set(before_prints) | set(prints)) - unchanged)
     changed = sorted(set(prints) - unchanged)
     patch = kept and by_period and all(str(v).startswith(digest + ":") for v in before_prints.values())
+    stored_in_period_order = False
     if patch:
         con.execute(f"create or replace temp table publish_changed as select {select} from {mart.relation}"
                     f" where list_contains({sql_list(changed)}, {key_sql})")
@@ -589,14 +630,22 @@ def publish_mart(
             con.execute(f"delete from {published} where list_contains({sql_list(stale)}, {key_sql})")
         con.execute(f"insert into {published} select * from publish_changed")
     elif stale or not kept:
+        # A large mart published by period is stored in period order: its files are then
+        # written a period at a time from a few row groups each (write_sorted_periods).
+        stored_in_period_order = by_period and rows >= SORTED_WRITE_MIN_ROWS
+        order = f" order by {key_sql}" if stored_in_period_order else ""
         con.execute(f"drop table if exists {published}")
-        con.execute(f"create table {published} as select {select} from {mart.relation}")
+        con.execute(f"create table {published} as select {select} from {mart.relation}{order}")
 
     if by_period:
         unwritten = sorted(set(prints) - linked)
-        source = "publish_changed" if patch and set(unwritten) <= set(changed) else published
-        write_periods(con, source, mart.table, incoming, unwritten, keys_sql, formats,
-                      every_key=source == published and unwritten == sorted(prints))
+        if patch and set(unwritten) <= set(changed):
+            write_periods(con, "publish_changed", mart.table, incoming, unwritten, keys_sql, formats)
+        elif stored_in_period_order:
+            write_sorted_periods(con, published, mart.table, incoming, unwritten, keys_sql, formats)
+        else:
+            write_periods(con, published, mart.table, incoming, unwritten, keys_sql, formats,
+                          every_key=unwritten == sorted(prints))
     elif "*" not in linked:
         write_files(con, published, mart.table, incoming, list(formats))
     if patch:

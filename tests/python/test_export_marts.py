@@ -216,6 +216,31 @@ def inodes(release: Path) -> dict[str, int]:
     return {str(p.relative_to(release)): p.stat().st_ino for p in release.rglob("*") if p.suffix in (".parquet", ".csv")}
 
 
+def test_a_large_mart_written_in_period_order_gives_the_same_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From SORTED_WRITE_MIN_ROWS rows a mart published by period is stored in period order and
+    written a day at a time (write_sorted_periods); the release equals the partitioned COPY's,
+    the same files with the same rows, and a later night's publish patches it the same way."""
+    database = tmp_path / "x.duckdb"
+    make_daily_database(database, DAILY)
+    args = ["--database", str(database), "--partition-min-rows", "3"]
+    export_marts.main([*args, "--out", str(tmp_path / "partitioned")])
+    monkeypatch.setattr(export_marts, "SORTED_WRITE_MIN_ROWS", 3)
+    export_marts.main([*args, "--out", str(tmp_path / "ordered")])
+    ordered = (tmp_path / "ordered").resolve()
+    assert release_content(ordered) == release_content((tmp_path / "partitioned").resolve())
+    with duckdb.connect(str(ordered / "marts.duckdb"), read_only=True) as con:
+        days = [str(d) for (d,) in con.execute("select ChargePeriodStart::date from focus_charges").fetchall()]
+    assert days == sorted(days)  # stored in period order
+    night = [*DAILY[:2], ("c", 3.5, "2026-05-02"), ("new", 6.0, "2026-06-02")]
+    make_daily_database(database, night)
+    export_marts.main([*args, "--out", str(tmp_path / "ordered")])
+    monkeypatch.setattr(export_marts, "SORTED_WRITE_MIN_ROWS", export_marts.SORTED_WRITE_MIN_ROWS * 10**9)
+    export_marts.main([*args, "--out", str(tmp_path / "fresh")])
+    assert release_content((tmp_path / "ordered").resolve()) == release_content((tmp_path / "fresh").resolve())
+
+
 @pytest.mark.parametrize("growth", [export_marts.MAX_MARTS_DATABASE_GROWTH, 0.0])
 def test_a_publish_writes_only_what_changed_and_equals_a_publish_from_scratch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, growth: float
