@@ -24,8 +24,10 @@ spans as {{ cte_inline_hint() }} (
         span_name,
         started_at,
         is_model_call,
-        operation,
-        parent_span_key
+        parent_span_key,
+        -- An agent hop: the one definition of the rule (role and ancestry).
+        lower(operation) in ('invoke_agent', 'create_agent')
+        or span_name like 'invoke_agent%' as is_agent
     from {{ ref('int_spans__canonicalized') }}
     where {{ in_rebuilt_traces('trace_id') }}
 ),
@@ -45,8 +47,7 @@ hops as (
         hop_ids.hop_id,
         hop_ids.parent_hop_id,
         spans.parent_span_key is not null as has_parent_key,
-        lower(spans.operation) in ('invoke_agent', 'create_agent')
-        or spans.span_name like 'invoke_agent%' as is_agent
+        spans.is_agent
     from spans
     inner join hop_ids
         on spans.span_key = hop_ids.span_key
@@ -120,9 +121,7 @@ final as (
         walked.depth,
         case
             when spans.is_model_call then 'model_call'
-            when
-                lower(spans.operation) in ('invoke_agent', 'create_agent')
-                or spans.span_name like 'invoke_agent%' then 'agent'
+            when spans.is_agent then 'agent'
             when walked.depth = 0 then 'root'
             else 'intermediate'
         end as span_role,
