@@ -265,10 +265,9 @@
                     when array_position is not null then '[' || cast(array_position as varchar) || ']'
                 end as batch_position,
                 record_format,
-                case
-                    when record_format = 'otlp_json' then cast(otlp_span.span_json as varchar)
-                    else record_text
-                end as raw_record,
+                -- Only for lines that are not records (quarantine shows a
+                -- rejected span as staged: stg_traces__span_records).
+                case when record_format not in ('flat_json', 'otlp_json') then record_text end as raw_record,
                 case
                     when record_format = 'flat_json' then coalesce(
                         {{ first_top_level_value(['trace_id', 'traceId']) }},

@@ -131,3 +131,27 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#- A staged record shown as JSON text: the map with its entries sorted by
+    key; with fields (a list of [name, text expression] pairs, JSON null when
+    null), an object of those fields followed by `attributes`, that map.
+    Quarantine shows a rejected span this way, so staging keeps no raw text
+    of span records; DuckDB and Spark write the same text for the same
+    values. -#}
+{% macro staged_record_json(fields, map_expr) -%}
+    {{ return(adapter.dispatch('staged_record_json', 'llm_spend_attribution')(fields, map_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__staged_record_json(fields, map_expr) -%}
+    {%- set sorted_map = 'map_from_entries(list_sort(map_entries(' ~ map_expr ~ ')))' -%}
+    {%- if fields | length == 0 -%}
+    cast(to_json({{ sorted_map }}) as varchar)
+    {%- else -%}
+    cast(to_json(struct_pack(
+        {%- for name, expr in fields %}
+        "{{ name }}" := {{ expr }},
+        {%- endfor %}
+        "attributes" := {{ sorted_map }}
+    )) as varchar)
+    {%- endif -%}
+{%- endmacro %}

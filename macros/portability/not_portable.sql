@@ -66,3 +66,5 @@
 
 {% macro default__sorted_map_text(map_expr) -%}{{ not_portable('sorted_map_text') }}{%- endmacro %}
 
+{% macro default__staged_record_json(fields, map_expr) -%}{{ not_portable('staged_record_json') }}{%- endmacro %}
+

@@ -60,6 +60,29 @@ def test_every_class_gets_its_reason_code(warehouse: Path) -> None:
     assert len(rows) == len(EXPECTED_REASONS)
 
 
+def test_quarantine_shows_a_rejected_span_as_staged(warehouse: Path) -> None:
+    """Staging keeps raw text for malformed lines only; a rejected span is shown as staged
+    (docs/bad_input.md): a flat record's cleaned map, an OTLP span's fields then its map."""
+    with connect(warehouse) as con:
+        shown = dict(con.sql(
+            """
+            select regexp_extract(source_file, '[^/]+$') || ':' || line_number, raw_record
+            from marts.quarantined_spans
+            """
+        ).fetchall())
+        span_texts = con.sql(
+            "select count(raw_record) from staging.stg_traces__parsed_records where record_format in ('flat_json', 'otlp_json')"
+        ).fetchall()[0][0]
+    assert span_texts == 0
+    assert shown["malformed_json.jsonl:2"].startswith('{"trace_id": "aaaa')  # the line as written
+    negative = json.loads(shown["bad_token_counts.jsonl:1"])
+    assert negative["gen_ai.usage.input_tokens"] == "-5" and negative["span_id"] == "4000000000000001"
+    assert list(negative) == sorted(negative)
+    otlp = json.loads(shown["unknown_span_kind.jsonl:2"])
+    assert (otlp["spanId"], otlp["kind"], otlp["startTimeUnixNano"]) == ("6000000000000002", "9", "1780000000000000000")
+    assert otlp["parentSpanId"] is None and "otel.scope.name" in otlp["attributes"]
+
+
 def test_every_file_reconciles(warehouse: Path) -> None:
     """Records read (one per flat/malformed line, one per OTLP span or empty batch) = staged + quarantined."""
     with connect(warehouse) as con:

@@ -77,3 +77,22 @@
         explode({{ map_column }}) as (attribute_key, attribute_value)
     from {{ relation }}
 {%- endmacro %}
+
+{#- ignoreNullFields false: a null field is written as null, as DuckDB's
+    to_json does. -#}
+{% macro spark__staged_record_json(fields, map_expr) -%}
+    {%- set sorted_map = 'map_from_entries(array_sort(map_entries(' ~ map_expr ~ ')))' -%}
+    {%- if fields | length == 0 -%}
+    to_json({{ sorted_map }}, map('ignoreNullFields', 'false'))
+    {%- else -%}
+    to_json(
+        named_struct(
+            {%- for name, expr in fields %}
+            '{{ name }}', {{ expr }},
+            {%- endfor %}
+            'attributes', {{ sorted_map }}
+        ),
+        map('ignoreNullFields', 'false')
+    )
+    {%- endif -%}
+{%- endmacro %}

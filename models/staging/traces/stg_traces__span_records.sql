@@ -61,7 +61,6 @@ cleaned as {{ cte_inline_hint() }} (
         line_number,
         batch_position,
         record_format,
-        raw_record,
         raw_trace_id,
         raw_span_id,
         raw_parent_span_id,
@@ -228,8 +227,12 @@ typed as (
         line_number,
         batch_position,
         record_format,
-        raw_record,
+        raw_trace_id,
+        raw_span_id,
+        raw_parent_span_id,
         raw_started_at,
+        raw_ended_at,
+        raw_status_code,
         attributes,
         span_name,
         trace_id,
@@ -461,14 +464,28 @@ final as (
                 when copy_rank > 1 then 'duplicate_span_conflicting'
             end
         ) as rejection_reason,
-        -- Kept only for rejected records (quarantine shows them), truncated
-        -- and with any prompt/completion content cut off.
+        -- Only for rejected records (quarantine shows them), as staged
+        -- (staging keeps no raw text of span records), truncated: a flat
+        -- record's map holds all its top-level keys, an OTLP span's only its
+        -- attributes (and its resource's), so its fields come first.
         case
             when coalesce(
                 invalid_reason,
                 case when copy_rank > 1 then 'duplicate' end
-            ) is not null
-                then {{ redact_raw_record('raw_record') }}
+            ) is null
+                then null
+            when record_format = 'flat_json'
+                then {{ redact_raw_record(staged_record_json([], 'attributes')) }}
+            else {{ redact_raw_record(staged_record_json([
+                ['traceId', 'raw_trace_id'],
+                ['spanId', 'raw_span_id'],
+                ['parentSpanId', 'raw_parent_span_id'],
+                ['name', 'span_name'],
+                ['kind', 'raw_span_kind'],
+                ['startTimeUnixNano', 'raw_started_at'],
+                ['endTimeUnixNano', 'raw_ended_at'],
+                ['statusCode', 'raw_status_code']
+            ], 'attributes')) }}
         end as raw_record
     from with_first_copy
 )
