@@ -44,6 +44,33 @@
     )
 {%- endmacro %}
 
+{#- The top-level keys a flat span's fields are read from (first present
+    wins; docs/attribution_rules.md), by staged column. They are span fields,
+    not attributes: the attribute map holds every other top-level key
+    (span_field_keys_all). trace_id, span_id and status_code also come from a
+    nested `context` / `status` object, which stays in the map. -#}
+{% macro span_field_keys() -%}
+    {{ return({
+        'raw_trace_id': ['trace_id', 'traceId'],
+        'raw_span_id': ['span_id', 'spanId'],
+        'raw_parent_span_id': ['parent_span_id', 'parentSpanId', 'parent_id'],
+        'span_name': ['name', 'span', 'span_name'],
+        'raw_span_kind': ['kind'],
+        'raw_started_at': ['timestamp', 'start_time', 'startTime', 'startTimeUnixNano'],
+        'raw_ended_at': ['end_time', 'endTime', 'endTimeUnixNano'],
+        'raw_status_code': ['status_code']
+    }) }}
+{%- endmacro %}
+
+{#- Every key of span_field_keys, as one list. -#}
+{% macro span_field_keys_all() -%}
+    {%- set keys = [] -%}
+    {%- for spellings in span_field_keys().values() -%}
+        {%- do keys.extend(spellings) -%}
+    {%- endfor -%}
+    {{ return(keys) }}
+{%- endmacro %}
+
 {#- The span fields as written, carried unchanged from every format. -#}
 {% macro staged_span_field_columns() -%}
     {{ return([
@@ -270,7 +297,7 @@
                 case when record_format not in ('flat_json', 'otlp_json') then record_text end as raw_record,
                 case
                     when record_format = 'flat_json' then coalesce(
-                        {{ first_top_level_value(['trace_id', 'traceId']) }},
+                        {{ first_top_level_value(span_field_keys()['raw_trace_id']) }},
                         case
                             when {{ list_has('top_keys', "'context'") }}
                                 then {{ json_get_string(json_get('record_text', 'context'), 'trace_id') }}
@@ -280,7 +307,7 @@
                 end as raw_trace_id,
                 case
                     when record_format = 'flat_json' then coalesce(
-                        {{ first_top_level_value(['span_id', 'spanId']) }},
+                        {{ first_top_level_value(span_field_keys()['raw_span_id']) }},
                         case
                             when {{ list_has('top_keys', "'context'") }}
                                 then {{ json_get_string(json_get('record_text', 'context'), 'span_id') }}
@@ -290,30 +317,30 @@
                 end as raw_span_id,
                 case
                     when record_format = 'flat_json'
-                        then {{ first_top_level_value(['parent_span_id', 'parentSpanId', 'parent_id']) }}
+                        then {{ first_top_level_value(span_field_keys()['raw_parent_span_id']) }}
                     else span.parentspanid
                 end as raw_parent_span_id,
                 case
-                    when record_format = 'flat_json' then {{ first_top_level_value(['name', 'span', 'span_name']) }}
+                    when record_format = 'flat_json' then {{ first_top_level_value(span_field_keys()['span_name']) }}
                     else span.name
                 end as span_name,
                 case
-                    when record_format = 'flat_json' then {{ first_top_level_value(['kind']) }}
+                    when record_format = 'flat_json' then {{ first_top_level_value(span_field_keys()['raw_span_kind']) }}
                     else span.kind
                 end as raw_span_kind,
                 case
                     when record_format = 'flat_json'
-                        then {{ first_top_level_value(['timestamp', 'start_time', 'startTime', 'startTimeUnixNano']) }}
+                        then {{ first_top_level_value(span_field_keys()['raw_started_at']) }}
                     else span.starttimeunixnano
                 end as raw_started_at,
                 case
                     when record_format = 'flat_json'
-                        then {{ first_top_level_value(['end_time', 'endTime', 'endTimeUnixNano']) }}
+                        then {{ first_top_level_value(span_field_keys()['raw_ended_at']) }}
                     else span.endtimeunixnano
                 end as raw_ended_at,
                 case
                     when record_format = 'flat_json' then coalesce(
-                        {{ first_top_level_value(['status_code']) }},
+                        {{ first_top_level_value(span_field_keys()['raw_status_code']) }},
                         case
                             when {{ list_has('top_keys', "'status'") }}
                                 then {{ json_get_string(json_get('record_text', 'status'), 'status_code') }}
@@ -336,7 +363,7 @@
                     when {{ list_has('top_keys', "'resource'") }} or {{ list_has('top_keys', "'attributes'") }}
                         then {{ entries_concat([
                             map_entry_list(json_to_string_map(json_get('record_text', 'attributes'))),
-                            entries_from_lists('top_keys', 'top_values'),
+                            entries_without_keys(entries_from_lists('top_keys', 'top_values'), span_field_keys_all()),
                             map_entry_list(json_to_string_map(json_get('record_text', 'resource')))
                         ]) }}
                 end as attribute_entries_with_repeats,
@@ -367,10 +394,11 @@
                 case
                     when record_format not in ('flat_json', 'otlp_json') then {{ null_string_map() }}
                     when attribute_entries is not null then {{ map_from_entry_list('attribute_entries') }}
-                    when record_map is not null then record_map
+                    when record_map is not null then {{ map_without_keys('record_map', span_field_keys_all()) }}
                     -- A repeated top-level key gives no map (as a JSON object
                     -- with repeated keys does).
-                    when len(top_keys) = len(list_distinct(top_keys)) then map(top_keys, top_values)
+                    when len(top_keys) = len(list_distinct(top_keys))
+                        then {{ map_without_keys('map(top_keys, top_values)', span_field_keys_all()) }}
                     else map()
                 end as uncleaned_attributes,
                 case

@@ -99,3 +99,13 @@
         {{ dbt.string_literal(dbt.escape_single_quotes('(?m)^(' ~ pattern ~ ')')) }}
     ), false)
 {%- endmacro %}
+
+{#- The {key, value} entries whose key is none of the given keys (a list of
+    key texts, matched exactly). -#}
+{% macro entries_without_keys(entries_expr, keys) -%}
+    {{ return(adapter.dispatch('entries_without_keys', 'llm_spend_attribution')(entries_expr, keys)) }}
+{%- endmacro %}
+
+{% macro duckdb__entries_without_keys(entries_expr, keys) -%}
+    list_filter({{ entries_expr }}, lambda entry: not list_contains([{{ sql_string_list(keys) }}], entry.key))
+{%- endmacro %}

@@ -132,26 +132,32 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A staged record shown as JSON text: the map with its entries sorted by
-    key; with fields (a list of [name, text expression] pairs, JSON null when
-    null), an object of those fields followed by `attributes`, that map.
-    Quarantine shows a rejected span this way, so staging keeps no raw text
-    of span records; DuckDB and Spark write the same text for the same
-    values. -#}
+{#- A staged record shown as JSON text: an object of the given fields (a list
+    of [name, text expression] pairs, JSON null when null) followed by
+    `attributes`, the map with its entries sorted by key. Quarantine shows a
+    rejected span this way, so staging keeps no raw text of span records;
+    DuckDB and Spark write the same text for the same values. -#}
 {% macro staged_record_json(fields, map_expr) -%}
     {{ return(adapter.dispatch('staged_record_json', 'llm_spend_attribution')(fields, map_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__staged_record_json(fields, map_expr) -%}
-    {%- set sorted_map = 'map_from_entries(list_sort(map_entries(' ~ map_expr ~ ')))' -%}
-    {%- if fields | length == 0 -%}
-    cast(to_json({{ sorted_map }}) as varchar)
-    {%- else -%}
     cast(to_json(struct_pack(
         {%- for name, expr in fields %}
         "{{ name }}" := {{ expr }},
         {%- endfor %}
-        "attributes" := {{ sorted_map }}
+        "attributes" := map_from_entries(list_sort(map_entries({{ map_expr }})))
     )) as varchar)
-    {%- endif -%}
+{%- endmacro %}
+
+{#- The map without the given keys (a list of key texts, matched exactly). -#}
+{% macro map_without_keys(map_expr, keys) -%}
+    {{ return(adapter.dispatch('map_without_keys', 'llm_spend_attribution')(map_expr, keys)) }}
+{%- endmacro %}
+
+{% macro duckdb__map_without_keys(map_expr, keys) -%}
+    map_from_entries(list_filter(
+        map_entries({{ map_expr }}),
+        lambda entry: not list_contains([{{ sql_string_list(keys) }}], entry.key)
+    ))
 {%- endmacro %}

@@ -62,7 +62,8 @@ def test_every_class_gets_its_reason_code(warehouse: Path) -> None:
 
 def test_quarantine_shows_a_rejected_span_as_staged(warehouse: Path) -> None:
     """Staging keeps raw text for malformed lines only; a rejected span is shown as staged
-    (docs/bad_input.md): a flat record's cleaned map, an OTLP span's fields then its map."""
+    (docs/bad_input.md): its span fields as written, then its attribute map sorted by key, which
+    holds no span-field key (docs/attribution_rules.md)."""
     with connect(warehouse) as con:
         shown = dict(con.sql(
             """
@@ -76,11 +77,13 @@ def test_quarantine_shows_a_rejected_span_as_staged(warehouse: Path) -> None:
     assert span_texts == 0
     assert shown["malformed_json.jsonl:2"].startswith('{"trace_id": "aaaa')  # the line as written
     negative = json.loads(shown["bad_token_counts.jsonl:1"])
-    assert negative["gen_ai.usage.input_tokens"] == "-5" and negative["span_id"] == "4000000000000001"
-    assert list(negative) == sorted(negative)
+    assert negative["span_id"] == "4000000000000001" and negative["start_time"] == "2026-05-29T06:14:12Z"
+    assert negative["attributes"]["gen_ai.usage.input_tokens"] == "-5"
+    assert list(negative["attributes"]) == sorted(negative["attributes"])
+    assert not {"trace_id", "span_id", "name", "timestamp"} & set(negative["attributes"])
     otlp = json.loads(shown["unknown_span_kind.jsonl:2"])
-    assert (otlp["spanId"], otlp["kind"], otlp["startTimeUnixNano"]) == ("6000000000000002", "9", "1780000000000000000")
-    assert otlp["parentSpanId"] is None and "otel.scope.name" in otlp["attributes"]
+    assert (otlp["span_id"], otlp["kind"], otlp["start_time"]) == ("6000000000000002", "9", "1780000000000000000")
+    assert otlp["parent_span_id"] is None and "otel.scope.name" in otlp["attributes"]
 
 
 def test_every_file_reconciles(warehouse: Path) -> None:

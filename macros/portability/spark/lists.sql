@@ -57,7 +57,7 @@
 {% macro spark__list_has_any_text(list_expr, values) -%}
     coalesce(arrays_overlap(
         {{ list_expr }},
-        array({% for value in values %}{{ text_literal(value) }}{{ ", " if not loop.last }}{% endfor %})
+        {{ spark__text_array(values) }}
     ), false)
 {%- endmacro %}
 
@@ -79,4 +79,8 @@
         named_struct('key', {{ key }}, 'value', {{ value_exprs[loop.index0] }}){{ "," if not loop.last }}
         {%- endfor %}
     )
+{%- endmacro %}
+
+{% macro spark__entries_without_keys(entries_expr, keys) -%}
+    filter({{ entries_expr }}, entry -> not array_contains({{ spark__text_array(keys) }}, entry.key))
 {%- endmacro %}

@@ -81,18 +81,22 @@
 {#- ignoreNullFields false: a null field is written as null, as DuckDB's
     to_json does. -#}
 {% macro spark__staged_record_json(fields, map_expr) -%}
-    {%- set sorted_map = 'map_from_entries(array_sort(map_entries(' ~ map_expr ~ ')))' -%}
-    {%- if fields | length == 0 -%}
-    to_json({{ sorted_map }}, map('ignoreNullFields', 'false'))
-    {%- else -%}
     to_json(
         named_struct(
             {%- for name, expr in fields %}
             '{{ name }}', {{ expr }},
             {%- endfor %}
-            'attributes', {{ sorted_map }}
+            'attributes', map_from_entries(array_sort(map_entries({{ map_expr }})))
         ),
         map('ignoreNullFields', 'false')
     )
-    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__map_without_keys(map_expr, keys) -%}
+    map_filter({{ map_expr }}, (k, v) -> not array_contains({{ spark__text_array(keys) }}, k))
+{%- endmacro %}
+
+{#- An array literal of texts. -#}
+{% macro spark__text_array(values) -%}
+    array({%- for value in values -%}{{ text_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%})
 {%- endmacro %}

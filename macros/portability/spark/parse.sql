@@ -110,27 +110,27 @@
                 -- staged: stg_traces__span_records).
                 cast(null as {{ dbt.type_string() }}) as raw_record,
                 coalesce(
-                    {{ first_top_level_value(['trace_id', 'traceId']) }},
+                    {{ first_top_level_value(span_field_keys()['raw_trace_id']) }},
                     case
                         when {{ list_has('top_keys', "'context'") }}
                             then {{ json_get_string(json_get('raw_line', 'context'), 'trace_id') }}
                     end
                 ) as raw_trace_id,
                 coalesce(
-                    {{ first_top_level_value(['span_id', 'spanId']) }},
+                    {{ first_top_level_value(span_field_keys()['raw_span_id']) }},
                     case
                         when {{ list_has('top_keys', "'context'") }}
                             then {{ json_get_string(json_get('raw_line', 'context'), 'span_id') }}
                     end
                 ) as raw_span_id,
-                {{ first_top_level_value(['parent_span_id', 'parentSpanId', 'parent_id']) }} as raw_parent_span_id,
-                {{ first_top_level_value(['name', 'span', 'span_name']) }} as span_name,
-                {{ first_top_level_value(['kind']) }} as raw_span_kind,
-                {{ first_top_level_value(['timestamp', 'start_time', 'startTime', 'startTimeUnixNano']) }}
+                {{ first_top_level_value(span_field_keys()['raw_parent_span_id']) }} as raw_parent_span_id,
+                {{ first_top_level_value(span_field_keys()['span_name']) }} as span_name,
+                {{ first_top_level_value(span_field_keys()['raw_span_kind']) }} as raw_span_kind,
+                {{ first_top_level_value(span_field_keys()['raw_started_at']) }}
                     as raw_started_at,
-                {{ first_top_level_value(['end_time', 'endTime', 'endTimeUnixNano']) }} as raw_ended_at,
+                {{ first_top_level_value(span_field_keys()['raw_ended_at']) }} as raw_ended_at,
                 coalesce(
-                    {{ first_top_level_value(['status_code']) }},
+                    {{ first_top_level_value(span_field_keys()['raw_status_code']) }},
                     case
                         when {{ list_has('top_keys', "'status'") }}
                             then {{ json_get_string(json_get('raw_line', 'status'), 'status_code') }}
@@ -140,10 +140,10 @@
                     when {{ list_has('top_keys', "'resource'") }} or {{ list_has('top_keys', "'attributes'") }}
                         then {{ entries_first_wins([
                             map_entry_list(json_to_string_map(json_get('raw_line', 'attributes'))),
-                            entries_from_lists('top_keys', 'top_values'),
+                            entries_without_keys(entries_from_lists('top_keys', 'top_values'), span_field_keys_all()),
                             map_entry_list(json_to_string_map(json_get('raw_line', 'resource')))
                         ]) }}
-                    else {{ entries_from_lists('top_keys', 'top_values') }}
+                    else {{ entries_without_keys(entries_from_lists('top_keys', 'top_values'), span_field_keys_all()) }}
                 end as attribute_entries
             from flat_records
         ),

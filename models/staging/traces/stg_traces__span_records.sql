@@ -368,13 +368,16 @@ copies as {{ cte_materialize_hint() }} (
         file_modified_at,
         line_number,
         batch_position,
+        -- The map without span-field keys: records staged before flat maps
+        -- left them out (docs/attribution_rules.md) still compare equal.
         {{ dbt.hash(dbt.concat([
             "coalesce(parent_span_id, '')", "'|'",
             "coalesce(span_name, '')", "'|'",
             "coalesce(span_kind, '')", "'|'",
+            "coalesce(status_code, '')", "'|'",
             "coalesce(cast(started_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(ended_at as " ~ dbt.type_string() ~ "), '')", "'|'",
-            sorted_map_text('attributes')
+            sorted_map_text(map_without_keys('attributes', span_field_keys_all()))
         ])) }} as content_fingerprint,
         trace_id,
         span_id,
@@ -465,27 +468,23 @@ final as (
             end
         ) as rejection_reason,
         -- Only for rejected records (quarantine shows them), as staged
-        -- (staging keeps no raw text of span records), truncated: a flat
-        -- record's map holds all its top-level keys, an OTLP span's only its
-        -- attributes (and its resource's), so its fields come first.
+        -- (staging keeps no raw text of span records): its span fields as
+        -- written, then its attribute map; truncated.
         case
             when coalesce(
                 invalid_reason,
                 case when copy_rank > 1 then 'duplicate' end
-            ) is null
-                then null
-            when record_format = 'flat_json'
-                then {{ redact_raw_record(staged_record_json([], 'attributes')) }}
-            else {{ redact_raw_record(staged_record_json([
-                ['traceId', 'raw_trace_id'],
-                ['spanId', 'raw_span_id'],
-                ['parentSpanId', 'raw_parent_span_id'],
-                ['name', 'span_name'],
-                ['kind', 'raw_span_kind'],
-                ['startTimeUnixNano', 'raw_started_at'],
-                ['endTimeUnixNano', 'raw_ended_at'],
-                ['statusCode', 'raw_status_code']
-            ], 'attributes')) }}
+            ) is not null
+                then {{ redact_raw_record(staged_record_json([
+                    ['trace_id', 'raw_trace_id'],
+                    ['span_id', 'raw_span_id'],
+                    ['parent_span_id', 'raw_parent_span_id'],
+                    ['name', 'span_name'],
+                    ['kind', 'raw_span_kind'],
+                    ['start_time', 'raw_started_at'],
+                    ['end_time', 'raw_ended_at'],
+                    ['status_code', 'raw_status_code']
+                ], 'attributes')) }}
         end as raw_record
     from with_first_copy
 )
