@@ -73,10 +73,7 @@
 
 {#- The span fields as written, carried unchanged from every format. -#}
 {% macro staged_span_field_columns() -%}
-    {{ return([
-        'raw_trace_id', 'raw_span_id', 'raw_parent_span_id', 'span_name', 'raw_span_kind',
-        'raw_started_at', 'raw_ended_at', 'raw_status_code'
-    ]) }}
+    {{ return(span_field_keys().keys() | list) }}
 {%- endmacro %}
 
 {% macro duckdb__parse_span_lines(raw_lines) -%}

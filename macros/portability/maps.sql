@@ -150,14 +150,9 @@
     )) as varchar)
 {%- endmacro %}
 
-{#- The map without the given keys (a list of key texts, matched exactly). -#}
+{#- The map without the given keys (a list of key texts, matched exactly):
+    its entries filtered (entries_without_keys), so every engine that has
+    the entry macros has it. -#}
 {% macro map_without_keys(map_expr, keys) -%}
-    {{ return(adapter.dispatch('map_without_keys', 'llm_spend_attribution')(map_expr, keys)) }}
-{%- endmacro %}
-
-{% macro duckdb__map_without_keys(map_expr, keys) -%}
-    map_from_entries(list_filter(
-        map_entries({{ map_expr }}),
-        lambda entry: not list_contains([{{ sql_string_list(keys) }}], entry.key)
-    ))
+    {{ map_from_entry_list(entries_without_keys(map_entry_list(map_expr), keys)) }}
 {%- endmacro %}

@@ -68,7 +68,5 @@
 
 {% macro default__staged_record_json(fields, map_expr) -%}{{ not_portable('staged_record_json') }}{%- endmacro %}
 
-{% macro default__map_without_keys(map_expr, keys) -%}{{ not_portable('map_without_keys') }}{%- endmacro %}
-
 {% macro default__entries_without_keys(entries_expr, keys) -%}{{ not_portable('entries_without_keys') }}{%- endmacro %}
 

@@ -84,3 +84,8 @@
 {% macro spark__entries_without_keys(entries_expr, keys) -%}
     filter({{ entries_expr }}, entry -> not array_contains({{ spark__text_array(keys) }}, entry.key))
 {%- endmacro %}
+
+{#- An array literal of texts. -#}
+{% macro spark__text_array(values) -%}
+    array({%- for value in values -%}{{ text_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%})
+{%- endmacro %}

@@ -91,12 +91,3 @@
         map('ignoreNullFields', 'false')
     )
 {%- endmacro %}
-
-{% macro spark__map_without_keys(map_expr, keys) -%}
-    map_filter({{ map_expr }}, (k, v) -> not array_contains({{ spark__text_array(keys) }}, k))
-{%- endmacro %}
-
-{#- An array literal of texts. -#}
-{% macro spark__text_array(values) -%}
-    array({%- for value in values -%}{{ text_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%})
-{%- endmacro %}
