@@ -3,13 +3,15 @@ reconciles, good records still come out right, and hostile values are kept verba
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import PROJECT, WAREHOUSE, connect
-from dbt_runner import run_dbt
+from dbt_runner import MODELS_ONLY, run_dbt
 from focus_helpers import copy_project, edit_attribute_aliases
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "bad_input"
@@ -187,3 +189,39 @@ def test_quarantine_share_threshold_fails_the_build(warehouse: Path) -> None:
                      database=warehouse / WAREHOUSE, target_dir=warehouse / "target2")
     assert result.returncode != 0
     assert "FAIL 1" in result.output
+
+
+def test_duplicate_fingerprint_across_the_span_field_change(tmp_path: Path) -> None:
+    """A copy staged before flat maps left out span-field keys (its map still holds them) and
+    the same span landing later is an identical copy (`duplicate_span`); a later copy that
+    differs only in its status (no longer in the map) is `duplicate_span_conflicting`."""
+    first = (FIXTURES / "duplicates.jsonl").read_text().splitlines()[0]
+    record = json.loads(first)
+    assert "status_code" not in record
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.jsonl").write_text(first + "\n")
+    select = "path:seeds/mappings +stg_traces__span_records"
+    work = tmp_path / "work"
+    staged = run_dbt(work, traces_glob=str(landing / "*.jsonl"), select=select, extra_args=MODELS_ONLY)
+    assert staged.returncode == 0, staged.output[-3000:]
+    # The map as the earlier parse wrote it: span-field keys included.
+    with duckdb.connect(str(staged.database)) as con:
+        con.execute(
+            "update staging.stg_traces__parsed_records"
+            " set attributes = map_concat(attributes, map(['trace_id', 'span_id', 'name', 'timestamp'],"
+            " [raw_trace_id, raw_span_id, span_name, raw_started_at]))"
+        )
+    (landing / "b.jsonl").write_text(first + "\n")
+    (landing / "c.jsonl").write_text(json.dumps({**record, "status_code": "error"}) + "\n")
+    # Landing order a, b, c (a keeps its staged modification time, so it is not read again).
+    landed = (landing / "a.jsonl").stat().st_mtime
+    for offset, name in enumerate(["b.jsonl", "c.jsonl"], start=1):
+        os.utime(landing / name, (landed + offset, landed + offset))
+    rebuilt = run_dbt(work, traces_glob=str(landing / "*.jsonl"), select=select, extra_args=MODELS_ONLY)
+    assert rebuilt.returncode == 0, rebuilt.output[-3000:]
+    reasons = dict(rebuilt.query(
+        "select regexp_extract(source_file, '[^/]+$'), coalesce(rejection_reason, 'kept')"
+        " from staging.stg_traces__span_records"
+    ))
+    assert reasons == {"a.jsonl": "kept", "b.jsonl": "duplicate_span", "c.jsonl": "duplicate_span_conflicting"}
