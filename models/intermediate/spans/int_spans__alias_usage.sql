@@ -18,6 +18,8 @@
 {%- set every_day = day_filter == 'true' -%}
 {#- The fields of identity_alias_registry, as in int_spans__identity_hops. -#}
 {%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
+{%- set near_ranks = [] -%}
+{%- for field in fields %}{% do near_ranks.append(field ~ '__near_rank') %}{% endfor -%}
 with
 {%- if not every_day %}
 
@@ -61,7 +63,11 @@ spans as (
         spans.trace_id,
         coalesce(spans.service_name, '(no service.name)') as service_name,
         spans.attributes,
-        span_facts.*
+        {%- for near_rank in near_ranks %}
+            span_facts.{{ near_rank }},
+        {%- endfor %}
+        span_facts.span_role,
+        span_facts.span_date
     from {{ ref('stg_traces__spans') }} as spans
     inner join span_facts
         on spans.span_key = span_facts.span_key
@@ -73,9 +79,6 @@ spans as (
 alias_registry as (
     {{ identity_alias_registry() }}
 ),
-
-{%- set near_ranks = [] %}
-{%- for field in fields %}{% do near_ranks.append(field ~ '__near_rank') %}{% endfor %}
 
 entries as (
     {{ map_entry_rows(
