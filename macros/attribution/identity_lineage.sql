@@ -3,19 +3,23 @@
     {{ return(['tenant_id', 'cost_center', 'workflow_id', 'actor_id', 'actor_type']) }}
 {%- endmacro %}
 
-{#- Rows (identity_field, alias_key, alias_rank) for every configured identity
-    alias, plus pseudo-field api_key_id (its keys: seed attribute_aliases), as a
-    union of constant selects (portable; the lists are small). -#}
+{#- The fields a span is a hop for: the recovered identity fields plus
+    pseudo-field api_key_id (its keys: seed attribute_aliases' virtual keys). -#}
+{% macro identity_hop_fields() -%}
+    {{ return(recovered_identity_fields() + ['api_key_id']) }}
+{%- endmacro %}
+
+{#- Rows (identity_field, alias_key, alias_rank) for every alias of every
+    identity_hop_fields field, ranked by identity_field_alias_keys as
+    identity_field_aliases ranks them (so a rank here is the
+    `<field>__near_rank` of int_spans__identity_hops), as a union of
+    constant selects (portable; the lists are small). -#}
 {% macro identity_alias_registry() -%}
-    {%- set fields = recovered_identity_fields() -%}
     {%- set rows = [] -%}
-    {%- for field in fields -%}
-        {%- for alias in field_aliases(field) -%}
-            {%- do rows.append((field, alias, loop.index)) -%}
+    {%- for field in identity_hop_fields() -%}
+        {%- for key in identity_field_alias_keys(field) -%}
+            {%- do rows.append((field, key, loop.index)) -%}
         {%- endfor -%}
-    {%- endfor -%}
-    {%- for alias in virtual_key_aliases() -%}
-        {%- do rows.append(('api_key_id', alias, loop.index)) -%}
     {%- endfor -%}
     {%- for field, alias, rank in rows %}
         select
@@ -76,10 +80,17 @@
     {{ return(ns.default if ns.rank is none else ns.rank) }}
 {%- endmacro %}
 
-{#- The alias keys of an identity field (pseudo-field api_key_id: var
-    attribute_aliases field api_key_id) as (key, alias_rank, key_trust_rank), in alias order. -#}
+{#- The alias keys of an identity_hop_fields field in alias order (seed
+    attribute_aliases; pseudo-field api_key_id: its virtual keys); a key's
+    alias rank is its position here, counted from 1. -#}
+{% macro identity_field_alias_keys(field) -%}
+    {{ return(virtual_key_aliases() if field == 'api_key_id' else field_aliases(field)) }}
+{%- endmacro %}
+
+{#- The alias keys of an identity field (identity_field_alias_keys) as
+    (key, alias_rank, key_trust_rank), in alias order. -#}
 {% macro identity_field_aliases(field) -%}
-    {%- set keys = virtual_key_aliases() if field == 'api_key_id' else field_aliases(field) -%}
+    {%- set keys = identity_field_alias_keys(field) -%}
     {%- set trust_keys = identity_trust_order().get('keys', ['*']) -%}
     {%- set rows = [] -%}
     {%- for key in keys -%}

@@ -24,7 +24,7 @@
     group by call holding every string (BENCHMARKS.md, "Identity walk
     memory"). -#}
 {{ config(**trace_rebuild_config('span_key')) }}
-{%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
+{%- set fields = identity_hop_fields() -%}
 {%- set max_depth = var('max_trace_depth', 12) if var('recover_identity_from_ancestors', true) else 0 -%}
 {%- set key_aliases = identity_field_aliases('api_key_id') -%}
 {%- set near_columns = ['value', 'key', 'rank', 'depth', 'span_key', 'hop'] -%}

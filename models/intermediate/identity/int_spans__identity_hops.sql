@@ -9,7 +9,7 @@
     docs/attribution_rules.md. int_llm_calls__identity_recovered walks these
     rows up the parent chain. -#}
 {{ config(**trace_rebuild_config('span_key')) }}
-{%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
+{%- set fields = identity_hop_fields() -%}
 {%- set trust = identity_trust_order() -%}
 with
 

@@ -16,8 +16,7 @@
 {{ config(**period_rebuild_config('span_date')) }}
 {%- set day_filter = in_rebuilt_periods('span_date') | trim -%}
 {%- set every_day = day_filter == 'true' -%}
-{#- The fields of identity_alias_registry, as in int_spans__identity_hops. -#}
-{%- set fields = recovered_identity_fields() + ['api_key_id'] -%}
+{%- set fields = identity_hop_fields() -%}
 {%- set near_ranks = [] -%}
 {%- for field in fields %}{% do near_ranks.append(field ~ '__near_rank') %}{% endfor -%}
 with
@@ -72,6 +71,8 @@ spans as (
     inner join span_facts
         on spans.span_key = span_facts.span_key
     {%- if not every_day %}
+        -- Filtered on the spans' own scan too: the join alone would read
+        -- every span's map.
         where spans.trace_id in (select rebuilt_day_traces.trace_id from rebuilt_day_traces)
     {%- endif %}
 ),
