@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from _dbt_builds import FAULT_UNATTRIBUTED_CALLS, PROJECT_ROOT, dbt_build
+from attribution_alerts import is_alert_test
 from dbt_runner import DbtRun
 
 SCRIPT = PROJECT_ROOT / "scripts" / "attribution_alerts.py"
@@ -119,3 +120,16 @@ def test_missing_run_results_is_an_input_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert "run dbt build first" in proc.stderr
+
+
+def test_every_alert_stores_its_failing_rows_and_no_other_test_does(sample_build: DbtRun) -> None:
+    """The digest reads an alert's dollars and calls from its stored rows: every test it treats as an
+    alert stores them (dbt_project.yml sets it for tests/alerts and tests/reconciliation; a generic test
+    marked `meta: {alert: true}` must set it too). The other tests store nothing (one table written per
+    test was about a third of the data tests' time)."""
+    manifest = json.loads((sample_build.target_dir / "manifest.json").read_text())
+    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+    alerts = [node for node in tests if is_alert_test(node)]
+    assert len(alerts) >= 20, [node["name"] for node in alerts]
+    assert [node["name"] for node in alerts if not node["config"].get("store_failures")] == []
+    assert [node["name"] for node in tests if node["config"].get("store_failures") and not is_alert_test(node)] == []

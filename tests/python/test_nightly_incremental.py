@@ -343,7 +343,9 @@ def _add_input_token_ceiling(project: Path) -> None:
     column = next(c for c in model["columns"] if c["name"] == "input_tokens")
     # warn: an error would skip the aggregates rebuilt by period below fct_llm_calls, and a run that did not
     # rebuild them is not recorded as completed (its traces and days are rebuilt again by the next run).
-    ceiling = {"dbt_utils.accepted_range": {"arguments": {"max_value": 1000000}, "config": {"severity": "warn"}}}
+    # store_failures: the test reads the failing rows each run stored (the project stores them for alerts only).
+    ceiling = {"dbt_utils.accepted_range": {"arguments": {"max_value": 1000000},
+                                            "config": {"severity": "warn", "store_failures": True}}}
     column["data_tests"] = [ceiling]
     focus = next(m for m in properties["models"] if m["name"] == "focus_cost_and_usage")
     quantity = next(c for c in focus["columns"] if c["name"] == "ConsumedQuantity")
