@@ -82,7 +82,9 @@
 
 {#- The alias keys of an identity_hop_fields field in alias order (seed
     attribute_aliases; pseudo-field api_key_id: its virtual keys); a key's
-    alias rank is its position here, counted from 1. -#}
+    alias rank is its position here, counted from 1. Apart from
+    identity_field_aliases because that one also reads the trust-order seed,
+    which identity_alias_registry's models do not depend on. -#}
 {% macro identity_field_alias_keys(field) -%}
     {{ return(virtual_key_aliases() if field == 'api_key_id' else field_aliases(field)) }}
 {%- endmacro %}
