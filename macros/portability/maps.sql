@@ -115,21 +115,41 @@
     {{ map_expr }}[{{ key_expr }}]
 {%- endmacro %}
 
-{#- True when the MAP holds a non-null value at any of the literal keys (a
-    Jinja list; false for none): a guard that skips a row's look-ups when it
-    carries none of the keys. One look-up per key, not a test on the map's
-    key list: DuckDB builds that list for every row, 2-4x slower
-    (BENCHMARKS.md, stop 30). -#}
-{% macro map_has_value_at_any(map_expr, keys) -%}
+{#- A guard that skips a row's look-ups when its MAP carries none of the
+    literal keys (a Jinja list; false for none): true when it holds any of
+    them. On DuckDB it tests the key list with one regular expression over
+    the keys joined by U+001F (RE2 matches in one pass over the text,
+    however many keys): on 10M spans 2.8 s against 7.6 s for the 83 look-ups
+    of the execution-field aliases (stop 39); it is also true for a key held
+    with a null value, so it only guards look-ups that test the values
+    themselves. default__: one look-up per key (a non-null value). -#}
+{% macro map_has_any_key(map_expr, keys) -%}
     {%- if keys | length == 0 -%}
-        false
-    {%- else -%}
-        (
-            {%- for key in keys %}
-            {{ "or " if not loop.first }}{{ map_get(map_expr, key) }} is not null
-            {%- endfor %}
-        )
+        {{ return('false') }}
     {%- endif -%}
+    {{ return(adapter.dispatch('map_has_any_key', 'llm_spend_attribution')(map_expr, keys)) }}
+{%- endmacro %}
+
+{% macro default__map_has_any_key(map_expr, keys) -%}
+    (
+        {%- for key in keys %}
+        {{ "or " if not loop.first }}{{ map_get(map_expr, key) }} is not null
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro duckdb__map_has_any_key(map_expr, keys) -%}
+    {%- set alternatives = [] -%}
+    {%- for key in keys -%}
+        {%- do alternatives.append(modules.re.escape(key)) -%}
+    {%- endfor -%}
+    coalesce(
+        {{ regex_matches(
+            'array_to_string(map_keys(' ~ map_expr ~ '), chr(31))',
+            '(^|\\x1f)(' ~ (alternatives | join('|')) ~ ')(\\x1f|$)'
+        ) }},
+        false
+    )
 {%- endmacro %}
 
 {#- A staged record shown as JSON text: an object of the given fields (a list

@@ -94,9 +94,10 @@ def test_nightly_run_matches_full_refresh(tmp_path: Path) -> None:
     assert f"staging reads {new_files} new or changed span file(s)" in nightly.output
     _assert_rebuilt_only_touched_traces(nightly)
 
-    # The full refresh reads its files two per statement (the nightly runs read one batch each): a batch
-    # lost or read twice would change the staged files and the marts compared below.
-    full = run_dbt(tmp_path / "full", traces_glob=glob, extra_vars={"raw_line_files_per_statement": 2},
+    # The full refresh reads each file in a statement of its own (every file is over a 1-byte budget;
+    # the nightly runs read one batch each): a batch lost or read twice would change the staged files
+    # and the marts compared below.
+    full = run_dbt(tmp_path / "full", traces_glob=glob, extra_vars={"raw_line_bytes_per_statement": 1},
                    extra_args=MODELS_ONLY + ["--full-refresh"])
     assert full.returncode == 0, full.output[-3000:]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dbt_runner import run_staging
+from dbt_runner import MODELS_ONLY, run_dbt, run_staging
 
 LINES = [
     '{"trace_id":"t1","span_id":"s1","gen_ai.usage.cost":1.5e-7,"big":1e21,"small":0.00001,"n":1.0}',
@@ -56,3 +56,46 @@ def test_attribute_values_are_json_text(tmp_path: Path) -> None:
            for number, record_format, attributes in rows}
     assert got == {number: _expected(line) for number, line in enumerate(LINES, start=1)}
     assert got[1][1]["gen_ai.usage.cost"] == "1.5e-7" and got[1][1]["big"] == "1e21"
+
+
+# Span timestamps as collectors and SDKs write them, with the UTC instant each stands for (None:
+# quarantined as unparseable). ISO 8601 ending in a digit and Z takes a fast path in
+# parse_span_timestamp; the texts with a space are where DuckDB's plain timestamp cast ignores the
+# rest of the text, so the fast path must not take them.
+TIMESTAMPS = {
+    "2026-05-01T10:00:00Z": "2026-05-01 10:00:00",
+    "2026-05-01T10:00:00.123456789Z": "2026-05-01 10:00:00.123456",
+    "2026-05-01T10:00Z": "2026-05-01 10:00:00",
+    " 2026-05-01T23:59:59.5Z ": "2026-05-01 23:59:59.500000",
+    "2026-05-01T10:00:00+02:00": "2026-05-01 08:00:00",
+    "2026-05-01T10:00:00-0830": "2026-05-01 18:30:00",
+    "2026-05-01 10:00:00": "2026-05-01 10:00:00",
+    "1777629600000000000": "2026-05-01 10:00:00",
+    "1777629600": "2026-05-01 10:00:00",
+    "2026-05-01T10:00:00 Z": None,
+    "2026-05-01T10:00:00 6Z": None,
+    "2026-05-01T10: 30:00Z": None,
+    "2026-05-01T10:00:00z": None,
+    "2026-13-01T10:00:00Z": None,
+}
+
+
+def test_span_timestamps_are_utc_instants(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    lines = [json.dumps({"trace_id": "a" * 32, "span_id": f"{n:016x}", "name": "op", "timestamp": text,
+                         "end_time": text, "service.name": "svc"})
+             for n, text in enumerate(TIMESTAMPS, start=1)]
+    (landing / "timestamps.jsonl").write_text("\n".join(lines) + "\n")
+    run = run_dbt(tmp_path / "work", "build", traces_glob=str(landing / "*.jsonl"),
+                  select="+stg_traces__span_records", extra_args=MODELS_ONLY)
+    assert run.returncode == 0, run.output[-3000:]
+    rows = run.query(
+        "select line_number, strftime(started_at, '%Y-%m-%d %H:%M:%S.%f'), strftime(ended_at, '%Y-%m-%d %H:%M:%S.%f'),"
+        " rejection_reason from staging.stg_traces__span_records order by line_number"
+    )
+    expected = {}
+    for n, instant in enumerate(TIMESTAMPS.values(), start=1):
+        text = None if instant is None else instant if "." in instant else instant + ".000000"
+        expected[n] = (text, text, None if instant is not None else "unparseable_timestamp")
+    assert {number: (started, ended, reason) for number, started, ended, reason in rows} == expected

@@ -98,8 +98,8 @@ flagged as {{ cte_inline_hint() }} (
     select
         cleaned.*,
         coalesce(repeated_ids.has_copies, false) as has_copies,
-        {{ map_has_value_at_any('cleaned.attributes', execution_alias_keys) }} as has_execution_alias,
-        {{ map_has_value_at_any('cleaned.attributes', usage_text_span_keys + usage_text_child_keys) }}
+        {{ map_has_any_key('cleaned.attributes', execution_alias_keys) }} as has_execution_alias,
+        {{ map_has_any_key('cleaned.attributes', usage_text_span_keys + usage_text_child_keys) }}
         as has_usage_text
     from cleaned
     left join repeated_ids
