@@ -44,7 +44,7 @@
     large history is still read a bounded slice at a time. -#}
 {% macro span_file_batches(files) -%}
     {%- set compressed_size_factor = 10 -%}
-    {%- set max_bytes = var('raw_line_bytes_per_statement', 536870912) | int -%}
+    {%- set max_bytes = var('raw_line_bytes_per_statement', 268435456) | int -%}
     {%- set max_files = var('raw_line_files_per_statement', 1000) | int -%}
     {%- set batches = [] -%}
     {%- set current = namespace(files=[], bytes=0) -%}
