@@ -38,10 +38,11 @@
     files (a file larger than the budget is a batch of its own). Bytes are
     the files' sizes on disk, a compressed (.gz / .zst) or Parquet file
     counted 10 times (compressed_size_factor: its lines take about that much
-    more room once read). Bounding bytes, not only files, lets a small night or a 1M-span
-    history be one statement (each statement has a fixed cost: 1M spans in
-    744 files, 12.2 s in batches of 100 files against 9.1 s in one) while a
-    large history is still read a bounded slice at a time. -#}
+    more room once read). Bounding bytes, not only files, lets a small night
+    or a 1M-span history be one or two statements (each statement has a
+    fixed cost: 1M spans in 1,518 files, 11.3-12.3 s in sixteen batches of
+    100 files against 8.7-10.0 s in two) while a large history is still read
+    a bounded slice at a time (docs/nightly.md). -#}
 {% macro span_file_batches(files) -%}
     {%- set compressed_size_factor = 10 -%}
     {%- set max_bytes = var('raw_line_bytes_per_statement', 268435456) | int -%}
