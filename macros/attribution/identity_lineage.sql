@@ -103,16 +103,14 @@
 
 {#- The first non-null of the columns <field>__<alias_rank> in the order of
     `aliases` (identity_field_aliases rows), optionally skipping values equal
-    to `differs_from`; and the key, alias rank and key trust rank of it. -#}
+    to `differs_from`; and the alias rank of it (from which its key and key
+    trust rank follow: alias_key_of_rank, alias_trust_of_rank). -#}
 {% macro _first_alias_case(field, aliases, differs_from, item) -%}
     case
         {%- for key, rank, key_trust in aliases %}
         when {{ field }}__{{ rank }} is not null
             {%- if differs_from %} and {{ field }}__{{ rank }} != {{ differs_from }}{% endif %}
-            then {% if item == 'value' %}{{ field }}__{{ rank }}
-            {%- elif item == 'key' %}{{ dbt.string_literal(dbt.escape_single_quotes(key)) }}
-            {%- elif item == 'rank' %}{{ rank }}
-            {%- else %}{{ key_trust }}{% endif %}
+            then {% if item == 'value' %}{{ field }}__{{ rank }}{% else %}{{ rank }}{% endif %}
         {%- endfor %}
     end
 {%- endmacro %}
@@ -121,16 +119,34 @@
     {{ _first_alias_case(field, aliases, differs_from, 'value') }}
 {%- endmacro %}
 
-{% macro first_alias_key(field, aliases, differs_from=none) -%}
-    {{ _first_alias_case(field, aliases, differs_from, 'key') }}
-{%- endmacro %}
-
 {% macro first_alias_rank(field, aliases, differs_from=none) -%}
     {{ _first_alias_case(field, aliases, differs_from, 'rank') }}
 {%- endmacro %}
 
-{% macro first_alias_key_trust(field, aliases, differs_from=none) -%}
-    {{ _first_alias_case(field, aliases, differs_from, 'key_trust') }}
+{#- The alias key, or the key trust rank, of an identity field's alias
+    rank (identity_field_aliases), worked out when the model compiles: a
+    hop stores the rank alone, not the key text beside it. Null for a null
+    rank. -#}
+{% macro _alias_item_of_rank(field, rank_expr, item) -%}
+    {%- set aliases = identity_field_aliases(field) -%}
+    {%- if aliases | length == 0 -%}
+        null
+    {%- else -%}
+    case {{ rank_expr }}
+        {%- for key, rank, key_trust in aliases %}
+        when {{ rank }} then {% if item == 'key' %}{{ dbt.string_literal(dbt.escape_single_quotes(key)) }}
+            {%- else %}{{ key_trust }}{% endif %}
+        {%- endfor %}
+    end
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro alias_key_of_rank(field, rank_expr) -%}
+    {{ _alias_item_of_rank(field, rank_expr, 'key') }}
+{%- endmacro %}
+
+{% macro alias_trust_of_rank(field, rank_expr) -%}
+    {{ _alias_item_of_rank(field, rank_expr, 'key_trust') }}
 {%- endmacro %}
 
 {#- The lowest / highest non-null of the expressions (null when all are

@@ -36,7 +36,7 @@
     ('value', ''), ('key', '_source_key'), ('hop', '_source_hop'),
     ('depth', '_source_depth'), ('span_key', '_source_span_key')
 ] -%}
-{%- set item_suffixes = {'value': '', 'key': '_key', 'rank': '_rank'} -%}
+{%- set item_suffixes = {'value': '', 'rank': '_rank'} -%}
 with recursive
 
 calls as (
@@ -89,9 +89,10 @@ path as {{ cte_inline_hint() }} (
         hops.hop_label,
         hops.service_trust_rank,
         {%- for field in fields %}
-            {%- for column in ['near', 'trusted_key_rank', 'low', 'high'] %}
-                hops.{{ field }}__{{ column }},
-            {%- endfor %}
+            hops.{{ field }}__near,
+            {{ alias_trust_of_rank(field, 'hops.' ~ field ~ '__trusted_rank') }} as {{ field }}__trusted_key_rank,
+            hops.{{ field }}__low,
+            hops.{{ field }}__high,
         {%- endfor %}
         {%- for key, rank, key_trust in key_aliases %}
             hops.api_key_id__{{ rank }},
@@ -319,35 +320,34 @@ picked as {{ cte_materialize_hint() }} (
 ),
 
 {#- Slots: (name, field, hop id column, condition choosing the alternative
-    pick, pick, alternative pick, whether the rank is read). -#}
+    pick, pick, alternative pick). -#}
 {%- set slots = [
-    ('tenant_id__n', 'tenant_id', 'tenant_id__n_hop_id', none, 'near', none, true),
-    ('tenant_id__t', 'tenant_id', 'tenant_id__t_hop_id', none, 'trusted', none, false),
-    ('tenant_id__c', 'tenant_id', 'tenant_id__c_hop_id', 'not picked.tenant_id__c_is_near', 'near', 'other', true)
+    ('tenant_id__n', 'tenant_id', 'tenant_id__n_hop_id', none, 'near', none),
+    ('tenant_id__t', 'tenant_id', 'tenant_id__t_hop_id', none, 'trusted', none),
+    ('tenant_id__c', 'tenant_id', 'tenant_id__c_hop_id', 'not picked.tenant_id__c_is_near', 'near', 'other')
 ] %}
 {%- for field in fields if field != 'tenant_id' %}
     {%- do slots.append((
-        field, field, field ~ '__hop_id', 'picked.' ~ field ~ '__is_trusted', 'near', 'trusted', false
+        field, field, field ~ '__hop_id', 'picked.' ~ field ~ '__is_trusted', 'near', 'trusted'
     )) %}
 {%- endfor %}
 {%- set anchor_columns = ['call_span_key', 'tenant_id__low', 'tenant_id__high'] %}
 {%- for kind in ['n', 't', 'c'] %}{% do anchor_columns.append('tenant_id__' ~ kind ~ '_depth') %}{% endfor %}
 {%- for field in fields if field != 'tenant_id' %}{% do anchor_columns.append(field ~ '_source_depth') %}{% endfor %}
 
--- One row per call and slot, the slot's strings read from its hop (a null
--- hop gives nulls): each join holds `picked` (numbers; on slot 0, which
--- also carries the call's own columns, the span key and tenant range), and
--- the hops stream through it.
+-- One row per call and slot, the slot's value, alias rank (its key is
+-- read back from the rank once the slots are side by side), hop label and
+-- span key read from its hop (a null hop gives nulls): each join holds
+-- `picked` (numbers; on slot 0, which also carries the call's own columns,
+-- the span key and tenant range), and the hops stream through it.
 candidates as (
-    {%- for name, field, hop_id, is_alternative, pick, alternative, has_rank in slots %}
+    {%- for name, field, hop_id, is_alternative, pick, alternative in slots %}
         {%- set slot = loop.index0 %}
         select
             picked.call_hop_id,
             {{ slot }} as slot,
-            {%- for item in ['value', 'key', 'rank'] %}
-                {%- if item == 'rank' and not has_rank %}
-                    cast(null as integer) as candidate_rank,
-                {%- elif is_alternative %}
+            {%- for item in ['value', 'rank'] %}
+                {%- if is_alternative %}
                     case
                         when {{ is_alternative }} then hops.{{ field }}__{{ alternative }}{{ item_suffixes[item] }}
                         else hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }}
@@ -377,13 +377,13 @@ spread as (
         {%- for column in anchor_columns %}
             {{ column }},
         {%- endfor %}
-        {%- for name, field, hop_id, is_alternative, pick, alternative, has_rank in slots %}
+        {%- for name, field, hop_id, is_alternative, pick, alternative in slots %}
             {%- set offset = loop.index0 %}
             {%- set names = {
-                'value': name ~ '_value', 'key': name ~ '_key', 'rank': name ~ '_rank',
+                'value': name ~ '_value', 'rank': name ~ '_rank',
                 'hop': name ~ '_hop', 'span_key': name ~ '_span_key'
             } if name.startswith('tenant_id') else {
-                'value': name, 'key': name ~ '_source_key', 'hop': name ~ '_source_hop',
+                'value': name, 'rank': name ~ '_source_rank', 'hop': name ~ '_source_hop',
                 'span_key': name ~ '_source_span_key'
             } %}
             {%- for item, column in names.items() %}
@@ -404,6 +404,14 @@ spread as (
 resolved as (
     select
         spread.*,
+        -- Each slot's alias key, from its alias rank.
+        {%- for name, field, hop_id, is_alternative, pick, alternative in slots %}
+            {%- if name.startswith('tenant_id') %}
+                {{ alias_key_of_rank(field, 'spread.' ~ name ~ '_rank') }} as {{ name }}_key,
+            {%- else %}
+                {{ alias_key_of_rank(field, 'spread.' ~ name ~ '_source_rank') }} as {{ name }}_source_key,
+            {%- endif %}
+        {%- endfor %}
         {%- for column, source in key_columns %}
             keys.n_{{ column }} as key_n_{{ column }},
             keys.c_{{ column }} as key_c_{{ column }},

@@ -7,7 +7,13 @@
     alias whose value differs from the first one (a losing claim). Blank
     values are missing, values are compared as sent (no normalisation), as in
     docs/attribution_rules.md. int_llm_calls__identity_recovered walks these
-    rows up the parent chain. -#}
+    rows up the parent chain.
+    Each pick is stored as its value and alias rank only: the alias key and
+    its trust rank follow from the rank (macros alias_key_of_rank,
+    alias_trust_of_rank) where they are read. Writing this table is most of
+    its cost, and that cost is per column (BENCHMARKS.md, stop 39), so it
+    holds nothing derivable: no key texts, no parent span key (the walk
+    uses parent_hop_id). -#}
 {{ config(**trace_rebuild_config('span_key')) }}
 {%- set fields = identity_hop_fields() -%}
 {%- set trust = identity_trust_order() -%}
@@ -39,7 +45,6 @@ numbered as (
 alias_values as (
     select
         spans.span_key,
-        spans.parent_span_key,
         own.hop_id,
         parent.hop_id as parent_hop_id,
         {%- for field in fields %}
@@ -67,7 +72,6 @@ with_near as (
 final as (
     select
         span_key,
-        parent_span_key,
         hop_id,
         parent_hop_id,
         hop_label,
@@ -77,11 +81,9 @@ final as (
             {%- set values = [] %}
             {%- for key, rank, key_trust in aliases %}{% do values.append(field ~ '__' ~ rank) %}{% endfor %}
             {{ first_alias_value(field, aliases) }} as {{ field }}__near,
-            {{ first_alias_key(field, aliases) }} as {{ field }}__near_key,
             {{ first_alias_rank(field, aliases) }} as {{ field }}__near_rank,
             {{ first_alias_value(field, by_trust) }} as {{ field }}__trusted,
-            {{ first_alias_key(field, by_trust) }} as {{ field }}__trusted_key,
-            {{ first_alias_key_trust(field, by_trust) }} as {{ field }}__trusted_key_rank,
+            {{ first_alias_rank(field, by_trust) }} as {{ field }}__trusted_rank,
             {%- if values | length == 1 %}
                 {{ values[0] }} as {{ field }}__low,
                 {{ values[0] }} as {{ field }}__high,
@@ -91,7 +93,6 @@ final as (
             {%- endif %}
             {%- if field == 'tenant_id' %}
                 {{ first_alias_value(field, aliases, 'tenant_near_value') }} as tenant_id__other,
-                {{ first_alias_key(field, aliases, 'tenant_near_value') }} as tenant_id__other_key,
                 {{ first_alias_rank(field, aliases, 'tenant_near_value') }} as tenant_id__other_rank,
             {%- endif %}
             {%- if field == 'api_key_id' %}
