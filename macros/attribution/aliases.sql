@@ -18,6 +18,18 @@
     case when trim({{ expr }}) = '' then null else {{ expr }} end
 {%- endmacro %}
 
+{#- A tenant id as compared and billed: as sent by default; trimmed and
+    lowercased when var normalize_tenant_ids is true (docs/bad_input.md),
+    wherever a tenant id is read: span attributes, the virtual-key seed and
+    the cost-center policy seed. -#}
+{% macro canonical_tenant_id(expr) -%}
+    {%- if var('normalize_tenant_ids', false) -%}
+        lower(trim({{ expr }}))
+    {%- else -%}
+        {{ expr }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The first non-blank value among the field's alias keys. -#}
 {% macro coalesce_aliases(map_expr, field) -%}
     coalesce(

@@ -155,6 +155,35 @@ def test_hostile_identity_values_kept_verbatim(warehouse: Path) -> None:
     assert odd == [(ODD_KEY,)]
 
 
+def test_normalized_tenant_ids_are_billed_as_one_tenant(warehouse: Path) -> None:
+    """With var normalize_tenant_ids the tenant a call is billed to is trimmed and lowercased
+    (identity recovery, not only int_spans__canonicalized), so `  t_acme ` and `T_ACME` are
+    charged to t_acme's cost center; values that differ otherwise stay apart."""
+    work = warehouse / "normalized"
+    result = run_dbt(work, traces_glob=str(FIXTURES / "*.jsonl"),
+                     extra_vars={"normalize_tenant_ids": True}, select="+fct_llm_calls",
+                     extra_args=["--exclude-resource-type", "test", "unit_test"],
+                     project_dir=warehouse / "project", database=work / WAREHOUSE)
+    assert result.returncode == 0, result.output[-4000:]
+    source = [json.loads(line) for line in (FIXTURES / "hostile_identity.jsonl").read_text().splitlines()]
+    sent = {row["span_id"]: row.get("tenant_id", row.get(ODD_KEY)) for row in source}
+    with connect(work) as con:
+        got = {span: (tenant, cost_center) for span, tenant, cost_center in con.sql(
+            "select span_id, tenant_id, cost_center from marts.fct_llm_calls where span_id like 'c%'"
+        ).fetchall()}
+        acme_cost_center = con.sql(
+            "select cost_center from policy.cost_center_policy where tenant_id = 't_acme'"
+        ).fetchall()[0][0]
+    assert sent["c000000000000004"] == "  t_acme " and sent["c000000000000005"] == "T_ACME"
+    assert got["c000000000000004"] == ("t_acme", acme_cost_center)
+    assert got["c000000000000005"] == ("t_acme", acme_cost_center)
+    # DuckDB's trim() takes spaces only, lower() every letter.
+    assert {span: tenant for span, (tenant, _) in got.items()} == {
+        span: value.strip(" ").lower() for span, value in sent.items()
+    }
+    assert got["c000000000000003"][0] != "t_acme"  # Cyrillic a: another tenant
+
+
 def test_lineage_faults_are_reported_not_fatal(warehouse: Path) -> None:
     with connect(warehouse) as con:
         statuses = dict(con.sql(

@@ -77,7 +77,12 @@ calls as (
 ),
 
 policy as (
-    select * from {{ ref('cost_center_policy') }}
+    select
+        {{ canonical_tenant_id('tenant_id') }} as tenant_id,
+        cost_center,
+        valid_from,
+        valid_to
+    from {{ ref('cost_center_policy') }}
 ),
 
 -- Lookup: workflow -> budget owner (seed workflow_registry), joined on the

@@ -57,7 +57,7 @@ hops as {{ cte_inline_hint() }} (
 virtual_keys as (
     select
         api_key_id,
-        tenant_id,
+        {{ canonical_tenant_id('tenant_id') }} as tenant_id,
         valid_from,
         valid_to
     from {{ ref('virtual_keys') }}

@@ -5,8 +5,9 @@
     key rank then alias order (when it disagrees), and the lowest and highest
     value (the trace disagrees iff they differ). For tenant_id also the first
     alias whose value differs from the first one (a losing claim). Blank
-    values are missing, values are compared as sent (no normalisation), as in
-    docs/attribution_rules.md. int_llm_calls__identity_recovered walks these
+    values are missing, values are compared as sent (tenant ids trimmed and
+    lowercased when var normalize_tenant_ids is true: canonical_tenant_id),
+    as in docs/attribution_rules.md. int_llm_calls__identity_recovered walks these
     rows up the parent chain.
     Each pick is stored as its value and alias rank only: the alias key and
     its trust rank follow from the rank (macros alias_key_of_rank,
@@ -49,7 +50,8 @@ alias_values as (
         parent.hop_id as parent_hop_id,
         {%- for field in fields %}
             {%- for key, rank, key_trust in identity_field_aliases(field) %}
-                {{ nonblank(map_get('spans.attributes', key)) }}
+                {%- set value = nonblank(map_get('spans.attributes', key)) %}
+                {{ canonical_tenant_id(value) if field == 'tenant_id' else value }}
                     as {{ field }}__{{ rank }},
             {%- endfor %}
         {%- endfor %}

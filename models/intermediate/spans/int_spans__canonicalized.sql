@@ -44,9 +44,8 @@ canonical as (
         started_at,
         ended_at,
         {%- for field in text_fields %}
-            {%- if field == 'tenant_id' and var('normalize_tenant_ids', false) %}
-                -- Rule (off by default): tenant ids compared trimmed and lowercased.
-                lower(trim({{ coalesce_aliases('attributes', field) }})) as {{ field }},
+            {%- if field == 'tenant_id' %}
+                {{ canonical_tenant_id(coalesce_aliases('attributes', field)) }} as {{ field }},
             {%- elif field == 'operation' %}
                 {{ coalesce_aliases('attributes', field) }} as raw_operation,
             {%- else %}
