@@ -6,9 +6,11 @@
 
 with
 
+-- Each span's own tenant (its first non-blank tenant alias).
 spans as (
-    select * from {{ ref('int_spans__canonicalized') }}
-    where tenant_id is not null
+    select tenant_id__near as tenant_id
+    from {{ ref('int_spans__identity_hops') }}
+    where tenant_id__near is not null
 ),
 
 grouped as (

@@ -34,9 +34,6 @@
 {%- for field in token_count_fields() -%}
     {%- do priced_not_passed_on.append(field ~ '_source_key') -%}
 {%- endfor -%}
-{%- for field in recovered_identity_fields() -%}
-    {%- do priced_not_passed_on.extend([field, field ~ '_source_key']) -%}
-{%- endfor -%}
 with
 
 priced as {{ cte_inline_hint() }} (
@@ -62,8 +59,7 @@ lineage as (
     where {{ in_rebuilt_traces('trace_id') }}
 ),
 
--- Priced calls with identity recovered along the trace (replacing the call
--- span's own identity columns).
+-- Priced calls with their identity recovered along the trace.
 calls as (
     select
         {{ star_except('priced', priced_not_passed_on, ref('int_llm_calls__priced')) }},

@@ -1,13 +1,13 @@
-{#- Every span with its canonical identity and execution fields, coalesced
-    from the configured alias keys, and the key that supplied each one.
-    Provider and token counts are canonicalised (and validated) in staging.
-    is_model_call marks call-level spans; is_billed_call keeps one of them
-    per response id (the same call seen at two hops). -#}
+{#- Every span with its canonical execution fields, coalesced from the
+    configured alias keys, and the key that supplied each one. Provider and
+    token counts are canonicalised (and validated) in staging; the identity
+    fields in int_spans__identity_hops, the one place that reads them from
+    the span attributes (`<field>__near`: the first non-blank alias; its key:
+    macro alias_key_of_rank). is_model_call marks call-level spans;
+    is_billed_call keeps one of them per response id (the same call seen at
+    two hops). -#}
 {{ config(**trace_rebuild_config('trace_id')) }}
-{%- set text_fields = [
-    'tenant_id', 'cost_center', 'workflow_id', 'actor_id', 'actor_type',
-    'request_model', 'response_model', 'operation', 'response_id'
-] -%}
+{%- set text_fields = ['request_model', 'response_model', 'operation', 'response_id'] -%}
 {%- set token_fields = token_count_fields() -%}
 {%- set span_columns = [
     'trace_id', 'span_id', 'span_name', 'span_kind', 'service_name',
@@ -17,6 +17,19 @@
     {%- do span_columns.extend([field, field ~ '_source_key']) -%}
 {%- endfor -%}
 {%- do span_columns.append('source_file') -%}
+{#- The columns it passes on, in order (the attribute map stays behind). -#}
+{%- set output_columns = [
+    'span_key', 'trace_id', 'span_id', 'parent_span_key', 'span_name', 'span_kind',
+    'service_name', 'started_at', 'ended_at'
+] -%}
+{%- for field in text_fields -%}
+    {%- do output_columns.extend(['raw_operation' if field == 'operation' else field, field ~ '_source_key']) -%}
+{%- endfor -%}
+{%- do output_columns.extend(['provider', 'provider_source_key']) -%}
+{%- for field in token_fields -%}
+    {%- do output_columns.extend([field, field ~ '_source_key']) -%}
+{%- endfor -%}
+{%- do output_columns.extend(['source_file', 'operation', 'is_model_call']) -%}
 {%- set operation_map = mapping_rows('operation_spellings', 'spelling', 'operation', 'operation_value_map') -%}
 {%- set billable = var('billable_operations') -%}
 with
@@ -44,9 +57,7 @@ canonical as (
         started_at,
         ended_at,
         {%- for field in text_fields %}
-            {%- if field == 'tenant_id' %}
-                {{ canonical_tenant_id(coalesce_aliases('attributes', field)) }} as {{ field }},
-            {%- elif field == 'operation' %}
+            {%- if field == 'operation' %}
                 {{ coalesce_aliases('attributes', field) }} as raw_operation,
             {%- else %}
                 {{ coalesce_aliases('attributes', field) }} as {{ field }},
@@ -59,7 +70,9 @@ canonical as (
             {{ field }},
             {{ field }}_source_key,
         {%- endfor %}
-        source_file
+        source_file,
+        -- Read again by call_copies only, for the few call copies.
+        attributes
     from spans
 ),
 
@@ -102,8 +115,9 @@ classified as (
 
 -- The same call seen at two hops (gateway span and SDK client span) shares
 -- its response id. Keep the copy with the fullest usage, then the one that
--- carries a tenant, then a server-kind span (the gateway receiving it),
--- then the earliest; the others are model calls but not billed.
+-- carries a tenant (a non-blank tenant alias: looked up here, on the calls
+-- with a response id only), then a server-kind span (the gateway receiving
+-- it), then the earliest; the others are model calls but not billed.
 call_copies as (
     select
         span_key,
@@ -115,7 +129,7 @@ call_copies as (
                         case when {{ field }} is null then 0 else 1 end{{ " +" if not loop.last }}
                     {%- endfor %}
                 ) desc,
-                case when tenant_id is null then 1 else 0 end,
+                case when {{ coalesce_aliases('attributes', 'tenant_id') }} is null then 1 else 0 end,
                 case when span_kind = 'server' then 0 else 1 end,
                 started_at,
                 span_key
@@ -126,7 +140,9 @@ call_copies as (
 
 final as (
     select
-        classified.*,
+        {%- for column in output_columns %}
+            classified.{{ column }},
+        {%- endfor %}
         call_copies.billed_span_key as billed_copy_span_key,
         classified.is_model_call
         and coalesce(call_copies.billed_span_key = classified.span_key, true) as is_billed_call

@@ -10,12 +10,22 @@
 {%- set fields = ['tenant_id', 'cost_center', 'workflow_id', 'actor_id'] -%}
 with
 
-spans as {{ cte_inline_hint() }} (
-    select * from {{ ref('int_spans__canonicalized') }}
+-- Each span's alias rank per field (int_spans__identity_hops: the first
+-- non-blank alias, whose key is the field's source key) and its parent's
+-- number. Read twice below (the span and its parent): never copied whole.
+alias_ranks as {{ cte_inline_hint() }} (
+    select
+        {%- for field in fields %}
+            {{ field }}__near_rank,
+        {%- endfor %}
+        span_key,
+        hop_id,
+        parent_hop_id
+    from {{ ref('int_spans__identity_hops') }}
 ),
 
--- The spans of the days rebuilt this run (their parents, read from spans,
--- may start on another day).
+-- The spans of the days rebuilt this run (their parents may start on
+-- another day).
 lineage as (
     select * from {{ ref('int_spans__lineage') }}
     where {{ in_rebuilt_periods('span_date') }}
@@ -23,20 +33,21 @@ lineage as (
 
 hops as (
     select
-        spans.*,
+        lineage.service_name,
         lineage.depth,
         {%- for field in fields %}
-            parent.{{ field }}_source_key as parent_{{ field }}_source_key,
+            {{ alias_key_of_rank(field, 'own.' ~ field ~ '__near_rank') }} as {{ field }}_source_key,
+            {{ alias_key_of_rank(field, 'parent.' ~ field ~ '__near_rank') }} as parent_{{ field }}_source_key,
         {%- endfor %}
         lineage.span_role,
         lineage.span_date
-    from spans
-    inner join lineage
-        on spans.span_key = lineage.span_key
+    from lineage
+    inner join alias_ranks as own
+        on lineage.span_key = own.span_key
     -- One join to the parent for all fields (the branches below reuse it);
     -- only a parent that arrived can have handed a field on.
-    left join spans as parent
-        on spans.parent_span_key = parent.span_key
+    left join alias_ranks as parent
+        on own.parent_hop_id = parent.hop_id
 ),
 
 field_presence as (
