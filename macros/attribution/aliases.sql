@@ -20,8 +20,8 @@
 
 {#- A tenant id as compared and billed: as sent by default; trimmed and
     lowercased when var normalize_tenant_ids is true (docs/bad_input.md),
-    wherever a tenant id is read: span attributes, the virtual-key seed and
-    the cost-center policy seed. -#}
+    wherever a tenant id is read: span attributes (int_spans__identity_hops),
+    the virtual-key seed and the cost-center policy seed. -#}
 {% macro canonical_tenant_id(expr) -%}
     {%- if var('normalize_tenant_ids', false) -%}
         lower(trim({{ expr }}))
