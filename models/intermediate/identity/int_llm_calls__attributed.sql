@@ -12,9 +12,10 @@
 {%- set actor_prefixes = mapping_rows('actor_type_prefixes', 'actor_id_prefix', 'actor_type', 'actor_type_prefixes') -%}
 {#- What is passed on: the columns a model downstream reads (fct_llm_calls,
     int_llm_calls__token_lines, unattributed_llm_spend). Not the recovered
-    fields' source span keys, the API key's provenance, nor the execution
-    fields' source keys, the call-copy choice and the matched price row of
-    int_llm_calls__priced: those stay in the models that make them. -#}
+    fields' source span keys, the API key's provenance, nor the matched price
+    row of int_llm_calls__priced: those stay in the models that make them
+    (the execution fields' source keys and the call-copy choice stay in
+    int_spans__canonicalized). -#}
 {%- set identity_columns = [] -%}
 {%- for field in recovered_identity_fields() -%}
     {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth'] -%}
@@ -26,14 +27,7 @@
     'claimed_tenant_id', 'claimed_tenant_id_source_key', 'claimed_tenant_id_source_hop',
     'claimed_tenant_id_source_depth'
 ]) -%}
-{%- set priced_not_passed_on = [
-    'raw_operation', 'billed_copy_span_key', 'is_billed_call', 'matched_ref',
-    'provider_source_key', 'request_model_source_key', 'response_model_source_key',
-    'operation_source_key', 'response_id_source_key'
-] -%}
-{%- for field in token_count_fields() -%}
-    {%- do priced_not_passed_on.append(field ~ '_source_key') -%}
-{%- endfor -%}
+{%- set priced_not_passed_on = ['matched_ref'] -%}
 with
 
 priced as {{ cte_inline_hint() }} (

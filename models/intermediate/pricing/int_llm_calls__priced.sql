@@ -29,15 +29,25 @@
     'reasoning': ('coalesce(reasoning_tokens, 0)', 'applied_reasoning_usd_per_mtok',
         "case when reasoning_usd_per_mtok is null then 'output' else 'reasoning' end"),
 } -%}
+{#- Columns of int_spans__canonicalized that stay there: the keys that
+    supplied each execution field, the raw operation and the call-copy
+    choice (every call here is a billed copy). -#}
+{%- set span_columns_not_passed_on = [
+    'raw_operation', 'billed_copy_span_key', 'is_billed_call', 'provider_source_key',
+    'request_model_source_key', 'response_model_source_key', 'operation_source_key', 'response_id_source_key'
+] -%}
+{%- for field in token_count_fields() -%}
+    {%- do span_columns_not_passed_on.append(field ~ '_source_key') -%}
+{%- endfor -%}
 with
 
 calls as {{ cte_inline_hint() }} (
     select
-        *,
-        lower(trim(provider)) as provider_key,
-        lower(trim(coalesce(response_model, request_model))) as model_key
-    from {{ ref('int_spans__canonicalized') }}
-    where is_billed_call and {{ in_rebuilt_traces('trace_id') }}
+        {{ star_except('canonicalized', span_columns_not_passed_on, ref('int_spans__canonicalized')) }},
+        lower(trim(canonicalized.provider)) as provider_key,
+        lower(trim(coalesce(canonicalized.response_model, canonicalized.request_model))) as model_key
+    from {{ ref('int_spans__canonicalized') }} as canonicalized
+    where canonicalized.is_billed_call and {{ in_rebuilt_traces('canonicalized.trace_id') }}
 ),
 
 contracts as (
