@@ -319,35 +319,15 @@ picked as {{ cte_materialize_hint() }} (
     from walked
 ),
 
-{#- Slots: (name, field, hop id column, condition choosing the alternative
-    pick, pick, alternative pick, whether only a call whose tenant
-    candidates disagree needs it). -#}
-{%- set slots = [
-    ('tenant_id__n', 'tenant_id', 'tenant_id__n_hop_id', none, 'near', none, false),
-    ('tenant_id__t', 'tenant_id', 'tenant_id__t_hop_id', none, 'trusted', none, true),
-    ('tenant_id__c', 'tenant_id', 'tenant_id__c_hop_id', 'not picked.tenant_id__c_is_near', 'near', 'other', true)
-] %}
+{#- Slots side by side in the window below: (name, field, hop id column,
+    condition choosing the alternative pick, pick, alternative pick). The
+    tenant's most trusted and nearest differing candidates are not among
+    them (CTE disputed). -#}
+{%- set slots = [('tenant_id__n', 'tenant_id', 'tenant_id__n_hop_id', none, 'near', none)] %}
 {%- for field in fields if field != 'tenant_id' %}
     {%- do slots.append((
-        field, field, field ~ '__hop_id', 'picked.' ~ field ~ '__is_trusted', 'near', 'trusted', false
+        field, field, field ~ '__hop_id', 'picked.' ~ field ~ '__is_trusted', 'near', 'trusted'
     )) %}
-{%- endfor %}
-{#- Each slot's value and alias rank as read from its hop, `@hop` standing
-    for the hop's alias in the query. -#}
-{%- set slot_items = {} %}
-{%- for name, field, hop_id, is_alternative, pick, alternative, disputed_only in slots %}
-    {%- for item in ['value', 'rank'] %}
-        {%- set picked_column = '@hop.' ~ field ~ '__' ~ pick ~ item_suffixes[item] %}
-        {%- if is_alternative %}
-            {%- set alternative_column = '@hop.' ~ field ~ '__' ~ alternative ~ item_suffixes[item] %}
-            {#- Laid out for where it is used: a select list indented 16. #}
-            {%- do slot_items.update({name ~ ':' ~ item:
-                'case\n' ~ ' ' * 20 ~ 'when ' ~ is_alternative ~ ' then ' ~ alternative_column ~ '\n'
-                ~ ' ' * 20 ~ 'else ' ~ picked_column ~ '\n' ~ ' ' * 16 ~ 'end'}) %}
-        {%- else %}
-            {%- do slot_items.update({name ~ ':' ~ item: picked_column}) %}
-        {%- endif %}
-    {%- endfor %}
 {%- endfor %}
 {%- set anchor_columns = ['call_span_key', 'tenant_id__low', 'tenant_id__high'] %}
 {%- for kind in ['n', 't', 'c'] %}{% do anchor_columns.append('tenant_id__' ~ kind ~ '_depth') %}{% endfor %}
@@ -359,13 +339,20 @@ picked as {{ cte_materialize_hint() }} (
 -- `picked` (numbers; on slot 0, which also carries the call's own columns,
 -- the span key and tenant range), and the hops stream through it.
 candidates as (
-    {%- for name, field, hop_id, is_alternative, pick, alternative, disputed_only in slots if not disputed_only %}
+    {%- for name, field, hop_id, is_alternative, pick, alternative in slots %}
         {%- set slot = loop.index0 %}
         select
             picked.call_hop_id,
             {{ slot }} as slot,
             {%- for item in ['value', 'rank'] %}
-                {{ slot_items[name ~ ':' ~ item] | replace('@hop', 'hops') }} as candidate_{{ item }},
+                {%- if is_alternative %}
+                    case
+                        when {{ is_alternative }} then hops.{{ field }}__{{ alternative }}{{ item_suffixes[item] }}
+                        else hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }}
+                    end as candidate_{{ item }},
+                {%- else %}
+                    hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }} as candidate_{{ item }},
+                {%- endif %}
             {%- endfor %}
             hops.hop_label as candidate_hop,
             {%- for column in anchor_columns %}
@@ -388,7 +375,7 @@ spread as (
         {%- for column in anchor_columns %}
             {{ column }},
         {%- endfor %}
-        {%- for name, field, hop_id, is_alternative, pick, alternative, disputed_only in slots if not disputed_only %}
+        {%- for name, field, hop_id, is_alternative, pick, alternative in slots %}
             {%- set offset = loop.index0 %}
             {%- set names = {
                 'value': name ~ '_value', 'rank': name ~ '_rank',
@@ -417,14 +404,22 @@ spread as (
 -- decision reads them): a few percent of the calls, kept out of the window.
 disputed as (
     select
-        {%- for name, field, hop_id, is_alternative, pick, alternative, disputed_only in slots if disputed_only %}
-            {%- set hop = {'tenant_id__t': 'trusted_hops', 'tenant_id__c': 'differing_hops'}[name] %}
-            {%- for item in ['value', 'rank'] %}
-                {{ slot_items[name ~ ':' ~ item] | replace('@hop', hop) }} as {{ name }}_{{ item }},
-            {%- endfor %}
-            {{ hop }}.hop_label as {{ name }}_hop,
-            {{ hop }}.span_key as {{ name }}_span_key,
-        {%- endfor %}
+        trusted_hops.tenant_id__trusted as tenant_id__t_value,
+        trusted_hops.tenant_id__trusted_rank as tenant_id__t_rank,
+        trusted_hops.hop_label as tenant_id__t_hop,
+        trusted_hops.span_key as tenant_id__t_span_key,
+        -- The differing value is the hop's first alias, or a later alias
+        -- of its own (tenant_id__other) when it is the nearest hop.
+        case
+            when picked.tenant_id__c_is_near then differing_hops.tenant_id__near
+            else differing_hops.tenant_id__other
+        end as tenant_id__c_value,
+        case
+            when picked.tenant_id__c_is_near then differing_hops.tenant_id__near_rank
+            else differing_hops.tenant_id__other_rank
+        end as tenant_id__c_rank,
+        differing_hops.hop_label as tenant_id__c_hop,
+        differing_hops.span_key as tenant_id__c_span_key,
         picked.call_hop_id
     from picked
     left join hops as trusted_hops
@@ -437,19 +432,17 @@ disputed as (
 resolved as (
     select
         spread.*,
-        {%- for name, field, hop_id, is_alternative, pick, alternative, disputed_only in slots if disputed_only %}
+        {%- for kind in ['t', 'c'] %}
             {%- for item in ['value', 'rank', 'hop', 'span_key'] %}
-                disputed.{{ name }}_{{ item }},
+                disputed.tenant_id__{{ kind }}_{{ item }},
             {%- endfor %}
         {%- endfor %}
-        -- Each slot's alias key, from its alias rank.
-        {%- for name, field, hop_id, is_alternative, pick, alternative, disputed_only in slots %}
-            {%- set source = 'disputed.' if disputed_only else 'spread.' %}
-            {%- if name.startswith('tenant_id') %}
-                {{ alias_key_of_rank(field, source ~ name ~ '_rank') }} as {{ name }}_key,
-            {%- else %}
-                {{ alias_key_of_rank(field, source ~ name ~ '_source_rank') }} as {{ name }}_source_key,
-            {%- endif %}
+        -- Each candidate's alias key, from its alias rank.
+        {%- for kind, source in [('n', 'spread'), ('t', 'disputed'), ('c', 'disputed')] %}
+            {{ alias_key_of_rank('tenant_id', source ~ '.tenant_id__' ~ kind ~ '_rank') }} as tenant_id__{{ kind }}_key,
+        {%- endfor %}
+        {%- for field in fields if field != 'tenant_id' %}
+            {{ alias_key_of_rank(field, 'spread.' ~ field ~ '_source_rank') }} as {{ field }}_source_key,
         {%- endfor %}
         {%- for column, source in key_columns %}
             keys.n_{{ column }} as key_n_{{ column }},
