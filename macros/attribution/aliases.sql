@@ -39,11 +39,14 @@
     )
 {%- endmacro %}
 
-{#- Which alias key supplied coalesce_aliases(map_expr, field); null if none. -#}
+{#- Which alias key supplied coalesce_aliases(map_expr, field); null if none.
+    Tests trim(value) != '' (false or null for a blank or missing value):
+    the same as nonblank(value) is not null, with one look-up per key
+    instead of two (stop 41: 7 keys on 3M spans, 0.60 -> 0.45 s). -#}
 {% macro coalesce_aliases_source(map_expr, field) -%}
     case
         {%- for alias in field_aliases(field) %}
-        when {{ nonblank(map_get(map_expr, alias)) }} is not null
+        when trim({{ map_get(map_expr, alias) }}) != ''
             then {{ dbt.string_literal(dbt.escape_single_quotes(alias)) }}
         {%- endfor %}
     end

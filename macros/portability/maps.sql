@@ -117,12 +117,16 @@
 
 {#- A guard that skips a row's look-ups when its MAP carries none of the
     literal keys (a Jinja list; false for none): true when it holds any of
-    them. On DuckDB it tests the key list with one regular expression over
-    the keys joined by U+001F (RE2 matches in one pass over the text,
+    them. On DuckDB a long key list is tested with one regular expression
+    over the keys joined by U+001F (RE2 matches in one pass over the text,
     however many keys): on 10M spans 2.8 s against 7.6 s for the 83 look-ups
-    of the execution-field aliases (stop 39); it is also true for a key held
-    with a null value, so it only guards look-ups that test the values
-    themselves. default__: one look-up per key (a non-null value). -#}
+    of the execution-field aliases (stop 39). A short one (at most
+    map_key_tests_max keys) is tested key by key with map_contains, which
+    skips building the joined text: on 3M spans 0.26 s against 1.05 s for
+    the 4 usage-text keys, 0.56 s against 0.94 s for 16 keys, 1.8 s against
+    0.9 s for 84 (stop 41). Either way it is also true for a key held with a
+    null value, so it only guards look-ups that test the values themselves.
+    default__: one look-up per key (a non-null value). -#}
 {% macro map_has_any_key(map_expr, keys) -%}
     {%- if keys | length == 0 -%}
         {{ return('false') }}
@@ -138,7 +142,20 @@
     )
 {%- endmacro %}
 
+{#- The longest key list duckdb__map_has_any_key tests key by key. -#}
+{% macro map_key_tests_max() -%}
+    {{ return(16) }}
+{%- endmacro %}
+
 {% macro duckdb__map_has_any_key(map_expr, keys) -%}
+    {%- if keys | length <= map_key_tests_max() -%}
+    coalesce(
+        {%- for key in keys %}
+        {{ "or " if not loop.first }}map_contains({{ map_expr }}, {{ dbt.string_literal(dbt.escape_single_quotes(key)) }})
+        {%- endfor %},
+        false
+    )
+    {%- else -%}
     {%- set alternatives = [] -%}
     {%- for key in keys -%}
         {%- do alternatives.append(modules.re.escape(key)) -%}
@@ -150,6 +167,7 @@
         ) }},
         false
     )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A staged record shown as JSON text: an object of the given fields (a list
