@@ -13,7 +13,7 @@
     they ref are in nightly_fingerprint (a change rebuilds every period); a
     run is recorded as completed only when all of them succeeded. -#}
 {% macro period_rebuilt_models() -%}
-    {{ return(['int_spans__alias_usage', 'field_survival_by_hop', 'focus_cost_and_usage']) }}
+    {{ return(['int_spans__alias_usage', 'field_survival_by_hop', 'focus_cost_and_usage', 'focus_charges']) }}
 {%- endmacro %}
 
 {#- The UTC day (a date) of a timestamp or date column. -#}
@@ -51,10 +51,12 @@
 {%- endmacro %}
 
 {#- A predicate: the UTC day of `column` (a timestamp or date) is rebuilt
-    by this run. True on a full build, a run that rebuilds every trace, and
-    in unit tests. The refs are taken on every parse, so the model runs
-    after the per-trace models have been rebuilt. -#}
-{% macro in_rebuilt_periods(column) -%}
+    by this run, or the row is one rebuilt on every run (rebuilt_every_run,
+    a predicate on the row; period_rebuild_config). True on a full build, a
+    run that rebuilds every trace, and in unit tests. The refs are taken on
+    every parse, so the model runs after the per-trace models have been
+    rebuilt. -#}
+{% macro in_rebuilt_periods(column, rebuilt_every_run=none) -%}
     {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
         true
     {%- else -%}
@@ -62,7 +64,9 @@
         ref('stg_traces__affected_days'), ref('stg_traces__span_records'), ref('stg_traces__affected_traces')
     ) -%}
     {%- if is_incremental() and every_trace_reason() is none -%}
+        {%- if rebuilt_every_run %}(({{ rebuilt_every_run }}) or {% endif -%}
         {{ utc_day(column) }} in (select rebuilt.span_day from {{ days }} as rebuilt)
+        {%- if rebuilt_every_run %}){% endif -%}
     {%- else -%}
         true
     {%- endif -%}
@@ -73,10 +77,10 @@
     run rebuilds (every row when every trace is rebuilt), so a day left with
     fewer rows, or none, keeps no old row; the select then appends the
     rebuilt days' rows. `column` is the model's day column. -#}
-{% macro delete_rebuilt_periods(column) -%}
+{% macro delete_rebuilt_periods(column, rebuilt_every_run=none) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ in_rebuilt_periods(column) }}
+        where {{ in_rebuilt_periods(column, rebuilt_every_run) }}
     {%- else -%}
         select 1
     {%- endif -%}
@@ -89,23 +93,25 @@
     rebuilt every trace, var test_every_row, no affected list yet). Exact
     for row-level tests and for uniqueness over a grain that holds the day.
     Dispatched: Spark rebuilds these models in full (every row). -#}
-{% macro rows_rebuilt_in_periods(column) -%}
-    {{ return(adapter.dispatch('rows_rebuilt_in_periods', 'llm_spend_attribution')(column)) }}
+{% macro rows_rebuilt_in_periods(column, rebuilt_every_run=none) -%}
+    {{ return(adapter.dispatch('rows_rebuilt_in_periods', 'llm_spend_attribution')(column, rebuilt_every_run)) }}
 {%- endmacro %}
 
-{% macro default__rows_rebuilt_in_periods(column) -%}
+{% macro default__rows_rebuilt_in_periods(column, rebuilt_every_run) -%}
     {%- set affected = existing_model_relation('stg_traces__affected_traces') -%}
     {%- set affected_days = existing_model_relation('stg_traces__affected_days') -%}
     {%- set span_records = existing_model_relation('stg_traces__span_records') -%}
     {%- if tests_check_every_row() or affected_days is none or span_records is none -%}
         1 = 1
     {%- else -%}
+        {%- if rebuilt_every_run %}(({{ rebuilt_every_run }}) or {% endif -%}
         {{ utc_day(column) }} in (
             select rebuilt.span_day from {{ rebuilt_days(affected_days, span_records, affected) }} as rebuilt
         )
+        {%- if rebuilt_every_run %}){% endif -%}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro spark__rows_rebuilt_in_periods(column) -%}
+{% macro spark__rows_rebuilt_in_periods(column, rebuilt_every_run) -%}
     1 = 1
 {%- endmacro %}

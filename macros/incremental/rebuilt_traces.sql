@@ -126,7 +126,7 @@
         {%- if meta.get('trace_key') -%}
             {%- set rows = rows_rebuilt_this_run(meta.get('trace_key')) -%}
         {%- elif meta.get('period_key') -%}
-            {%- set rows = rows_rebuilt_in_periods(meta.get('period_key')) -%}
+            {%- set rows = rows_rebuilt_in_periods(meta.get('period_key'), meta.get('rebuilt_every_run')) -%}
         {%- else -%}
             {%- set rows = '1 = 1' -%}
         {%- endif -%}

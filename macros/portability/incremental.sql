@@ -91,21 +91,31 @@
     delete comes from the list of days, so a day that lost every row keeps
     none. Spark rebuilds the per-trace models in full every run (no DELETE
     on Parquet tables) and so these too: a table (an insert_overwrite by a
-    day partition would keep the old rows of a day with no new row). -#}
-{% macro period_rebuild_config(column) -%}
-    {{ return(adapter.dispatch('period_rebuild_config', 'llm_spend_attribution')(column)) }}
+    day partition would keep the old rows of a day with no new row).
+    rebuilt_every_run: a SQL predicate on the model's own columns for rows
+    rebuilt on every run whatever their day (focus_charges: the rows that
+    start at their billing period, among them every row of a model nothing
+    lists the changed days of); the delete, the select and the row-level
+    tests take them with the rebuilt days' rows. -#}
+{% macro period_rebuild_config(column, rebuilt_every_run=none) -%}
+    {{ return(adapter.dispatch('period_rebuild_config', 'llm_spend_attribution')(column, rebuilt_every_run)) }}
 {%- endmacro %}
 
-{% macro default__period_rebuild_config(column) -%}
+{% macro default__period_rebuild_config(column, rebuilt_every_run) -%}
+    {%- set meta = {'period_key': column} -%}
+    {%- if rebuilt_every_run -%}
+        {%- do meta.update({'rebuilt_every_run': rebuilt_every_run}) -%}
+    {%- endif -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': ["{{ delete_rebuilt_periods('" ~ column ~ "') }}"],
-        'meta': {'period_key': column},
+        'pre_hook': ["{{ delete_rebuilt_periods('" ~ column ~ "'"
+            ~ (", " ~ tojson(rebuilt_every_run) if rebuilt_every_run else "") ~ ") }}"],
+        'meta': meta,
     }) }}
 {%- endmacro %}
 
-{% macro spark__period_rebuild_config(column) -%}
+{% macro spark__period_rebuild_config(column, rebuilt_every_run) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}

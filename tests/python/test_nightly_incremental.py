@@ -9,8 +9,10 @@ re-read only the new day's files and rebuilt only the traces it touched.
 A second scenario runs three nights over a project copy: late spans, a
 redelivered file (same content under a new name) and a touched file on the
 second night; a price change, a cost-center policy move and an added alias
-row on the third (every trace rebuilt, no file re-parsed). Each night's marts
-must equal a --full-refresh over the same files and seeds.
+row on the third (every trace rebuilt, no file re-parsed); a fourth night with
+nothing new; finance's fixed allocation shares changed on the fifth (a seed
+outside the fingerprint: no trace rebuilt) and a month closed on the sixth.
+Each night's marts must equal a --full-refresh over the same files and seeds.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from dbt_runner import MODELS_ONLY, PROJECT_DIR, run_dbt
 # Run bookkeeping (which run staged a record, which traces a run rebuilt, the
 # completed runs): differs between a nightly history and a full refresh by design.
 BOOKKEEPING_TABLES = {"stg_traces__affected_traces", "stg_traces__affected_days", "nightly_runs"}
-BOOKKEEPING_COLUMNS = {"staged_invocation_id"}
+# When a build froze a closed month's numbers (chargeback_published, focus_published): the night's
+# build and the full refresh's differ by design.
+BOOKKEEPING_COLUMNS = {"staged_invocation_id", "published_at", "x_PublishedAt"}
 
 
 def _generate(out: Path) -> None:
@@ -171,6 +175,11 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
     removed_alias = {"field": "tenant_id", "alias_key": "customer_id"}
     # The alias row is missing for the first two nights and added before the third.
     _edit_csv(aliases, lambda rows: [r for r in rows if (r["field"], r["alias_key"]) != tuple(removed_alias.values())])
+    # The charge split by finance's fixed shares (seed allocation_shares) falls in the generated month,
+    # so the shares changed on night 5 change FOCUS rows.
+    _edit_csv(project / "seeds" / "finops" / "shared_charges.csv", lambda rows: [
+        dict(r, billing_period_start="2026-05-01 00:00:00", billing_period_end="2026-06-01 00:00:00")
+        if r["allocation_method"] == "fixed" else r for r in rows])
 
     generated = tmp_path / "generated"
     _generate(generated)
@@ -238,6 +247,27 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
                                 " where reason != 'future_timestamp'").fetchall()[0][0]
     assert listed == 0
     assert _tables(fourth.database, "marts") == after_seeds
+
+    # Night 5: finance changes the fixed shares of a shared charge, a seed outside the nightly
+    # fingerprint: no trace is rebuilt, and focus_charges, rebuilt by day, still replaces the
+    # allocation rows it holds (they start at their billing period: rebuilt on every run).
+    shares = project / "seeds" / "finops" / "allocation_shares.csv"
+    _edit_csv(shares, lambda rows: [dict(r, share={"0.5": "0.2", "0.2": "0.5"}.get(r["share"], r["share"]))
+                                    for r in rows])
+    fifth = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=MODELS_ONLY)
+    assert fifth.returncode == 0, fifth.output[-3000:]
+    assert "every trace is rebuilt" not in fifth.output
+    assert _tables(fifth.database, "marts")["focus_charges"] != after_seeds["focus_charges"]
+    _assert_same_as_full_refresh(tmp_path, "5", project, glob, fifth.database)
+
+    # Night 6: finance closes May. Seed closed_billing_periods is in the fingerprint (focus_charges
+    # refs it): every day is rebuilt, and May's FOCUS rows come from focus_published.
+    closed = project / "seeds" / "finops" / "closed_billing_periods.csv"
+    closed.write_text("billing_period_start,closed_at\n2026-05-01 00:00:00,2026-06-02 00:00:00\n")
+    sixth = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=MODELS_ONLY)
+    assert sixth.returncode == 0, sixth.output[-3000:]
+    assert "every trace is rebuilt" in sixth.output
+    _assert_same_as_full_refresh(tmp_path, "6", project, glob, sixth.database)
 
 
 def test_call_copy_in_a_later_trace_rebuilds_the_earlier_trace(tmp_path: Path) -> None:
@@ -327,7 +357,7 @@ def test_call_moving_to_another_day_rebuilds_the_day_it_left(tmp_path: Path) -> 
 # The per-trace chain, the aggregates rebuilt by period and their tests only (an alert or other mart test
 # has a parent outside it): every model record_completed_run needs, so each run below counts as a night.
 PER_TRACE_BUILD = ["--select", "+fct_llm_calls", "+int_llm_calls__token_lines", "stg_traces__spans",
-                   "+focus_cost_and_usage", "+field_survival_by_hop", "+int_spans__alias_usage",
+                   "+focus_cost_and_usage", "+focus_charges", "+field_survival_by_hop", "+int_spans__alias_usage",
                    "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test"]
 RANGE_TEST = "dbt_utils_accepted_range_fct_llm_calls_input_tokens__1000000"
 # The same ceiling on the FOCUS rows (rebuilt by day): ConsumedQuantity of a call's input token line.

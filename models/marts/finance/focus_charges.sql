@@ -4,8 +4,19 @@
     BilledCost per InvoiceId sums to each invoice. A month finance has closed
     (seed closed_billing_periods) shows its rows as published
     (focus_published, frozen when the month was closed); every other month
-    shows the current rows. -#}
+    shows the current rows.
+    Rebuilt by UTC charge day on nightly runs (period_rebuild_config, as
+    focus_cost_and_usage): the rows of the days rebuilt this run, and every
+    row that starts at its billing period (rebuilt_every_run): the rows of
+    every FOCUS row model but focus_cost_and_usage start there (tested on
+    each), and nothing lists the months those changed in, so they are
+    replaced on every run (with the usage rows of each month's first day).
+    A closed month's rows come from focus_published, which changes only
+    when seed closed_billing_periods does; that seed is in the nightly
+    fingerprint (this model refs it), so a change rebuilds every day. -#}
 {%- set focus_row_models = focus_row_models() -%}
+{%- set rebuilt_every_run = 'ChargePeriodStart = BillingPeriodStart' -%}
+{{ config(**period_rebuild_config('ChargePeriodStart', rebuilt_every_run)) }}
 
 with
 
@@ -38,7 +49,7 @@ open_rows as (
     where closed.billing_period_start is null
 ),
 
-final as (
+rows_of_every_month as (
     select * from open_rows
     union all
     select
@@ -48,6 +59,11 @@ final as (
             published.*
         {%- endfor %}
     from published
+),
+
+final as (
+    select * from rows_of_every_month
+    where {{ in_rebuilt_periods('ChargePeriodStart', rebuilt_every_run) }}
 )
 
 select * from final
