@@ -50,6 +50,17 @@
         )
 {%- endmacro %}
 
+{#- The rows a run rebuilds by period: those of `day_predicate` (a day it
+    rebuilds), and, when the model has one, those of its rebuilt_every_run
+    predicate (period_rebuild_config). -#}
+{% macro or_rebuilt_every_run(day_predicate, rebuilt_every_run) -%}
+    {%- if rebuilt_every_run -%}
+        (({{ rebuilt_every_run }}) or {{ day_predicate }})
+    {%- else -%}
+        {{ day_predicate }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A predicate: the UTC day of `column` (a timestamp or date) is rebuilt
     by this run, or the row is one rebuilt on every run (rebuilt_every_run,
     a predicate on the row; period_rebuild_config). True on a full build, a
@@ -64,9 +75,10 @@
         ref('stg_traces__affected_days'), ref('stg_traces__span_records'), ref('stg_traces__affected_traces')
     ) -%}
     {%- if is_incremental() and every_trace_reason() is none -%}
-        {%- if rebuilt_every_run %}(({{ rebuilt_every_run }}) or {% endif -%}
-        {{ utc_day(column) }} in (select rebuilt.span_day from {{ days }} as rebuilt)
-        {%- if rebuilt_every_run %}){% endif -%}
+        {%- set rebuilt_day -%}
+            {{ utc_day(column) }} in (select rebuilt.span_day from {{ days }} as rebuilt)
+        {%- endset %}
+        {{ or_rebuilt_every_run(rebuilt_day, rebuilt_every_run) }}
     {%- else -%}
         true
     {%- endif -%}
@@ -104,11 +116,12 @@
     {%- if tests_check_every_row() or affected_days is none or span_records is none -%}
         1 = 1
     {%- else -%}
-        {%- if rebuilt_every_run %}(({{ rebuilt_every_run }}) or {% endif -%}
-        {{ utc_day(column) }} in (
-            select rebuilt.span_day from {{ rebuilt_days(affected_days, span_records, affected) }} as rebuilt
-        )
-        {%- if rebuilt_every_run %}){% endif -%}
+        {%- set rebuilt_day -%}
+            {{ utc_day(column) }} in (
+                select rebuilt.span_day from {{ rebuilt_days(affected_days, span_records, affected) }} as rebuilt
+            )
+        {%- endset %}
+        {{ or_rebuilt_every_run(rebuilt_day, rebuilt_every_run) }}
     {%- endif -%}
 {%- endmacro %}
 
