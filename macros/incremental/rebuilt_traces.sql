@@ -12,16 +12,19 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A predicate: the row's trace is rebuilt by this run (always true on a
-    full build). `trace_expr` is a SQL expression of the row's trace id. The
-    ref is taken on every parse so the model depends on the affected list. -#}
+{#- A predicate: the row's trace is rebuilt by this run. `trace_expr` is a
+    SQL expression of the row's trace id. True on a full build and on a run
+    that rebuilds every trace (every_trace_reason): such a run reads every
+    row as a full build does, without a semi-join on a list of every trace
+    (at 10M spans that join ran out of memory at 3 GB). The ref is taken on
+    every parse so the model depends on the affected list. -#}
 {% macro in_rebuilt_traces(trace_expr) -%}
     {#- A unit test renders the full build (no affected list to mock). -#}
     {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
         true
     {%- else -%}
     {%- set affected = ref('stg_traces__affected_traces') -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and every_trace_reason() is none -%}
         {{ trace_expr }} in (select affected.trace_id from {{ affected }} as affected)
     {%- else -%}
         true
@@ -32,9 +35,12 @@
 {#- Pre-hook of a model rebuilt per trace: deletes the rows of every trace
     this run rebuilds (with_missing_trace_id: also the rows without a trace
     id, rebuilt every run), so a trace that lost rows, or all of them, keeps
-    none of its old ones; the model's select then appends the new rows. -#}
+    none of its old ones; the model's select then appends the new rows. A
+    run that rebuilds every trace deletes every row. -#}
 {% macro delete_rebuilt_traces(column='trace_id', with_missing_trace_id=false) -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and every_trace_reason() is not none -%}
+        delete from {{ this }}
+    {%- elif is_incremental() -%}
         delete from {{ this }}
         where
             {{ in_rebuilt_traces(trace_of(column)) }}
