@@ -140,6 +140,24 @@ def _assert_rebuilt_only_touched_traces(run) -> None:  # noqa: ANN001
     assert unlisted == 0
 
 
+def _per_trace_models(run) -> set[str]:  # noqa: ANN001
+    """The models rebuilt per trace: incremental, with the meta trace_key trace_rebuild_config sets
+    (a view over one, such as stg_traces__spans, has the key for its tests but nothing to rebuild)."""
+    manifest = json.loads((run.target_dir / "manifest.json").read_text())
+    return {node["name"] for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+            and node["config"]["meta"].get("trace_key")}
+
+
+def _models_reading_affected_list(run) -> set[str]:  # noqa: ANN001
+    """The per-trace models whose SQL, as this run compiled it, filters on the list of affected traces.
+    A run that rebuilds every trace must read every row without that semi-join (at 10M spans and
+    3 GB, a join on a list of every trace ran out of memory); an ordinary night must filter."""
+    compiled = run.target_dir / "compiled"
+    return {model for model in _per_trace_models(run)
+            if "stg_traces__affected_traces" in next(compiled.rglob(f"{model}.sql")).read_text()}
+
+
 def _project_copy(destination: Path) -> Path:
     shutil.copytree(PROJECT_DIR, destination, ignore=shutil.ignore_patterns(
         ".git", ".venv*", "target", "logs", "warehouse", "data", "exports", "reports", "*.duckdb", "__pycache__"))
@@ -210,6 +228,7 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
     new_files = sum(1 for path in day_files if last_day in path.name) + 2
     assert f"staging reads {new_files} new or changed span file(s)" in second.output
     _assert_rebuilt_only_touched_traces(second)
+    assert _models_reading_affected_list(second) == _per_trace_models(second) != set()
     _assert_same_as_full_refresh(tmp_path, "2", project, glob, second.database)
     before_seeds = _tables(second.database, "marts")
 
@@ -233,6 +252,7 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
     assert third.returncode == 0, third.output[-3000:]
     assert "staging reads 0 new or changed span file(s)" in third.output
     assert "every trace is rebuilt" in third.output
+    assert _models_reading_affected_list(third) == set()
     after_seeds = _tables(third.database, "marts")
     assert after_seeds["fct_llm_calls"] != before_seeds["fct_llm_calls"]
     assert after_seeds["chargeback_by_cost_center"] != before_seeds["chargeback_by_cost_center"]
