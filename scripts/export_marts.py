@@ -444,16 +444,41 @@ def period_keys_sql(columns: list[Column]) -> tuple[str, str] | None:
     month = next((n for n in BILLING_MONTH_COLUMNS if n in names), None)
     if month is None:
         return None
-    day = next((n for n in DAY_COLUMNS if n in names), None)
+    day = day_column(columns)
     month_sql = f"coalesce(strftime({quote_identifier(month)}, '%Y-%m'), 'none')"
     if day is None:
         return month_sql, month_sql
     return month_sql, f"coalesce(strftime(cast({quote_identifier(day)} as date), '%Y-%m-%d'), 'none')"
 
 
+def day_column(columns: list[Column]) -> str | None:
+    """The column a mart's rows are published by UTC day from (DAY_COLUMNS), if it has one."""
+    names = [c.name for c in columns]
+    return next((n for n in DAY_COLUMNS if n in names), None)
+
+
 def period_key_sql(keys_sql: tuple[str, str]) -> str:
     """SQL of a row's period key 'YYYY-MM/period' (the key of release.json's fingerprints)."""
     return f"{keys_sql[0]} || '/' || {keys_sql[1]}"
+
+
+# A period key whose period is a UTC day ('YYYY-MM/YYYY-MM-DD'; not a month, not 'none').
+DAY_PERIOD_KEY = re.compile(r"\d{4}-\d{2}/\d{4}-\d{2}-\d{2}")
+
+
+def in_periods_sql(keys: list[str], keys_sql: tuple[str, str], columns: list[Column]) -> str:
+    """SQL predicate: the row's period key is one of keys. When they are all days, the range of days
+    they span is tested first on the day column itself: DuckDB then skips the row groups outside it
+    (the marts are appended by day, so a night's few changed days are a few row groups) instead of
+    formatting every row's key (10M spans: 3-4 s against 0.3 s per large mart)."""
+    exact = f"list_contains({sql_list(keys)}, {period_key_sql(keys_sql)})"
+    day = day_column(columns)
+    if day is None or not keys or not all(DAY_PERIOD_KEY.fullmatch(key) for key in keys):
+        return exact
+    days = sorted(key.split("/", 1)[1] for key in keys)
+    column = quote_identifier(day)
+    return (f"{column} >= date {quote_literal(days[0])} and {column} < date {quote_literal(days[-1])} + 1"
+            f" and {exact}")
 
 
 def columns_digest(columns: list[Column]) -> str:
@@ -523,7 +548,7 @@ def write_periods(
     columns = columns_of(con, published)
     month_sql, period_sql = keys_sql
     scratch = incoming / f".{table}.periods"
-    chosen = "true" if every_key else f"list_contains({sql_list(keys)}, {period_key_sql(keys_sql)})"
+    chosen = "true" if every_key else in_periods_sql(keys, keys_sql, columns)
     for fmt, expression, options in FILE_FORMATS:
         if fmt not in formats:
             continue
@@ -560,7 +585,7 @@ def write_sorted_periods(
     key_sql = period_key_sql(keys_sql)
     ranges = con.execute(
         f"select {key_sql} as period_key, min(rowid), max(rowid) from {published}"
-        f" where list_contains({sql_list(keys)}, {key_sql}) group by period_key"
+        f" where {in_periods_sql(keys, keys_sql, columns)} group by period_key"
     ).fetchall()
     for fmt, expression, options in FILE_FORMATS:
         if fmt not in formats:
@@ -625,9 +650,9 @@ def publish_mart(
     stored_in_period_order = False
     if patch:
         con.execute(f"create or replace temp table publish_changed as select {select} from {mart.relation}"
-                    f" where list_contains({sql_list(changed)}, {key_sql})")
+                    f" where {in_periods_sql(changed, keys_sql, columns)}")
         if stale:
-            con.execute(f"delete from {published} where list_contains({sql_list(stale)}, {key_sql})")
+            con.execute(f"delete from {published} where {in_periods_sql(stale, keys_sql, columns)}")
         con.execute(f"insert into {published} select * from publish_changed")
     elif stale or not kept:
         # A large mart published by period is stored in period order: its files are then

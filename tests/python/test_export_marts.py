@@ -170,6 +170,34 @@ DAILY = [("a", 1.0, "2026-05-01"), ("=b", 2.0, "2026-05-01"), ("c", 3.0, "2026-0
          ("d", 4.0, "2026-05-03"), ("june", 5.0, "2026-06-01")]
 
 
+@pytest.mark.parametrize("keys", [
+    ["2026-05/2026-05-01"],
+    ["2026-04/2026-05-01", "2026-05/2026-05-31", "2026-06/2026-06-01"],
+    ["2026-05/2026-05-02", "none/none"],
+    ["2026-05/2026-05"],
+    [],
+])
+def test_the_rows_of_periods_are_the_rows_whose_key_is_listed(keys: list[str]) -> None:
+    """in_periods_sql, with or without its day range, selects exactly the rows whose period key is
+    listed: rows at the first and last second of a day, across a month end, without a day."""
+    con = duckdb.connect()
+    con.execute("create table mart (BillingPeriodStart timestamp, ChargePeriodStart timestamp, n integer)")
+    con.execute("""insert into mart values
+        ('2026-04-01', '2026-05-01 00:00:00', 1), ('2026-05-01', '2026-05-01 23:59:59.999', 2),
+        ('2026-05-01', '2026-04-30 23:59:59.999', 3), ('2026-05-01', '2026-05-02 00:00:00', 4),
+        ('2026-05-01', '2026-05-31 12:00:00', 5), ('2026-06-01', '2026-06-01 00:00:00', 6),
+        ('2026-06-01', '2026-06-02 00:00:00', 7), (null, null, 8), ('2026-05-01', null, 9)""")
+    columns = export_marts.columns_of(con, "mart")
+    keys_sql = export_marts.period_keys_sql(columns)
+    assert keys_sql is not None
+    key_sql = export_marts.period_key_sql(keys_sql)
+    predicate = export_marts.in_periods_sql(keys, keys_sql, columns)
+    expected = sorted(n for n, key in con.execute(f"select n, {key_sql} from mart").fetchall() if key in keys)
+    assert sorted(n for (n,) in con.execute(f"select n from mart where {predicate}").fetchall()) == expected
+    ranged = bool(keys) and all("none" not in key and len(key) == 18 for key in keys)
+    assert ("ChargePeriodStart\" >=" in predicate) == ranged
+
+
 def test_large_marts_are_written_by_billing_month_and_day_only(tmp_path: Path) -> None:
     database = tmp_path / "x.duckdb"
     make_daily_database(database, DAILY)
