@@ -36,11 +36,10 @@
     this run rebuilds (with_missing_trace_id: also the rows without a trace
     id, rebuilt every run), so a trace that lost rows, or all of them, keeps
     none of its old ones; the model's select then appends the new rows. A
-    run that rebuilds every trace deletes every row. -#}
+    run that rebuilds every trace deletes every row (in_rebuilt_traces is
+    true then). -#}
 {% macro delete_rebuilt_traces(column='trace_id', with_missing_trace_id=false) -%}
-    {%- if is_incremental() and every_trace_reason() is not none -%}
-        delete from {{ this }}
-    {%- elif is_incremental() -%}
+    {%- if is_incremental() -%}
         delete from {{ this }}
         where
             {{ in_rebuilt_traces(trace_of(column)) }}
