@@ -21,25 +21,11 @@
     cast({{ dbt.date_trunc('day', column) }} as date)
 {%- endmacro %}
 
-{#- A subquery of the days this run rebuilds (one column, span_day): the
-    days the listed traces' span records had before the rebuild and have
-    after it. Its arguments are the relations of stg_traces__affected_days,
-    stg_traces__span_records and stg_traces__affected_traces: refs in a
-    model (in_rebuilt_periods), the relations the run left in a test
-    (rows_rebuilt_in_periods). -#}
-{% macro rebuilt_days(affected_days, span_records, affected_traces) -%}
-    (
-        select affected_days.span_day
-        from {{ affected_days }} as affected_days
-        union
-        {{ span_days_of_traces(span_records, affected_traces) }}
-    )
-{%- endmacro %}
-
 {#- The distinct UTC days (column span_day) of the span records, usable or
     not, of the traces listed in `affected_traces`, read from `span_records`:
-    as this run left it (the days after the rebuild, rebuilt_days) or as the
-    previous build left it (the days before, stg_traces__affected_days). -#}
+    as this run left it (the days after the rebuild, stg_traces__rebuilt_days)
+    or as the previous build left it (the days before,
+    stg_traces__affected_days). -#}
 {% macro span_days_of_traces(span_records, affected_traces) -%}
     select distinct {{ utc_day('span_records.started_at') }} as span_day
     from {{ span_records }} as span_records
@@ -61,24 +47,54 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The days a stg_traces__rebuilt_days relation lists, ascending, as
+    YYYY-MM-DD strings (read when the caller compiles, after the table was
+    built by this run). -#}
+{% macro listed_days(relation) -%}
+    {%- set query -%}
+        select cast(span_day as {{ dbt.type_string() }}) as span_day from {{ relation }} order by span_day
+    {%- endset -%}
+    {%- set days = [] -%}
+    {#- agate may have typed the text as a date: its first ten characters either way. -#}
+    {%- for day in run_query(query).columns[0].values() -%}
+        {%- do days.append((day | string)[:10]) -%}
+    {%- endfor -%}
+    {{ return(days) }}
+{%- endmacro %}
+
+{#- A predicate: the UTC day of `column` (a timestamp or date) is one of
+    `days` (YYYY-MM-DD strings, ascending). The range of the days comes
+    first, as constants compared with the column itself, so an engine that
+    keeps the min and max of each block (DuckDB's zone maps) reads only the
+    blocks that can hold those days; then the exact days. False for no
+    days. -#}
+{% macro day_in(column, days) -%}
+    {%- if days | length == 0 -%}
+        1 = 0
+    {%- else -%}
+        {%- set day_after = modules.datetime.date.fromisoformat(days[-1]) + modules.datetime.timedelta(days=1) -%}
+        ({{ column }} >= cast('{{ days[0] }}' as date)
+        and {{ column }} < cast('{{ day_after.isoformat() }}' as date)
+        and {{ utc_day(column) }} in (
+            {%- for day in days %}cast('{{ day }}' as date){{ ", " if not loop.last }}{% endfor -%}
+        ))
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A predicate: the UTC day of `column` (a timestamp or date) is rebuilt
-    by this run, or the row is one rebuilt on every run (rebuilt_every_run,
-    a predicate on the row; period_rebuild_config). True on a full build, a
-    run that rebuilds every trace, and in unit tests. The refs are taken on
-    every parse, so the model runs after the per-trace models have been
-    rebuilt. -#}
+    by this run (stg_traces__rebuilt_days, written into the SQL as
+    constants: day_in), or the row is one rebuilt on every run
+    (rebuilt_every_run, a predicate on the row; period_rebuild_config).
+    True on a full build, a run that rebuilds every trace, and in unit
+    tests. The ref is taken on every parse, so the model runs after the
+    per-trace models have been rebuilt and the days listed. -#}
 {% macro in_rebuilt_periods(column, rebuilt_every_run=none) -%}
     {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
         true
     {%- else -%}
-    {%- set days = rebuilt_days(
-        ref('stg_traces__affected_days'), ref('stg_traces__span_records'), ref('stg_traces__affected_traces')
-    ) -%}
+    {%- set rebuilt_days_relation = ref('stg_traces__rebuilt_days') -%}
     {%- if is_incremental() and every_trace_reason() is none -%}
-        {%- set rebuilt_day -%}
-            {{ utc_day(column) }} in (select rebuilt.span_day from {{ days }} as rebuilt)
-        {%- endset %}
-        {{ or_rebuilt_every_run(rebuilt_day, rebuilt_every_run) }}
+        {{ or_rebuilt_every_run(day_in(column, listed_days(rebuilt_days_relation)), rebuilt_every_run) }}
     {%- else -%}
         true
     {%- endif -%}
@@ -110,18 +126,11 @@
 {%- endmacro %}
 
 {% macro default__rows_rebuilt_in_periods(column, rebuilt_every_run) -%}
-    {%- set affected = existing_model_relation('stg_traces__affected_traces') -%}
-    {%- set affected_days = existing_model_relation('stg_traces__affected_days') -%}
-    {%- set span_records = existing_model_relation('stg_traces__span_records') -%}
-    {%- if tests_check_every_row() or affected_days is none or span_records is none -%}
+    {%- set rebuilt_days_relation = existing_model_relation('stg_traces__rebuilt_days') -%}
+    {%- if tests_check_every_row() or rebuilt_days_relation is none -%}
         1 = 1
     {%- else -%}
-        {%- set rebuilt_day -%}
-            {{ utc_day(column) }} in (
-                select rebuilt.span_day from {{ rebuilt_days(affected_days, span_records, affected) }} as rebuilt
-            )
-        {%- endset %}
-        {{ or_rebuilt_every_run(rebuilt_day, rebuilt_every_run) }}
+        {{ or_rebuilt_every_run(day_in(column, listed_days(rebuilt_days_relation)), rebuilt_every_run) }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -5,8 +5,8 @@ from stg_traces__parsed_records (each span-file line parsed once) to
 focus_cost_and_usage. stg_traces__affected_traces is the nightly run's
 control list of traces to rebuild (every per-trace model reads it through
 in_rebuilt_traces), not a step of the data, so it is left out of the graph;
-so is stg_traces__affected_days (the days the aggregates rebuilt by period
-rebuild, read by in_rebuilt_periods).
+so are stg_traces__affected_days and stg_traces__rebuilt_days (the days the
+aggregates rebuilt by period rebuild, read by in_rebuilt_periods).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from dbt_runner import run_dbt
 PROJECT = "llm_spend_attribution"
 SOURCE = f"model.{PROJECT}.stg_traces__parsed_records"
 TARGET = f"model.{PROJECT}.focus_cost_and_usage"
-CONTROL = {f"model.{PROJECT}.stg_traces__affected_traces", f"model.{PROJECT}.stg_traces__affected_days"}
+CONTROL = {f"model.{PROJECT}.stg_traces__affected_traces", f"model.{PROJECT}.stg_traces__affected_days",
+           f"model.{PROJECT}.stg_traces__rebuilt_days"}
 MAX_MODELS = 7
 
 

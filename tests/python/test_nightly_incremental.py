@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,8 @@ from dbt_runner import MODELS_ONLY, PROJECT_DIR, run_dbt
 
 # Run bookkeeping (which run staged a record, which traces a run rebuilt, the
 # completed runs): differs between a nightly history and a full refresh by design.
-BOOKKEEPING_TABLES = {"stg_traces__affected_traces", "stg_traces__affected_days", "nightly_runs"}
+BOOKKEEPING_TABLES = {"stg_traces__affected_traces", "stg_traces__affected_days", "stg_traces__rebuilt_days",
+                      "nightly_runs"}
 # When a build froze a closed month's numbers (chargeback_published, focus_published): the night's
 # build and the full refresh's differ by design.
 BOOKKEEPING_COLUMNS = {"staged_invocation_id", "published_at", "x_PublishedAt"}
@@ -158,6 +160,23 @@ def _models_reading_affected_list(run) -> set[str]:  # noqa: ANN001
             if "stg_traces__affected_traces" in next(compiled.rglob(f"{model}.sql")).read_text()}
 
 
+def _days_written_into_period_models(run) -> dict[str, set[str]]:  # noqa: ANN001
+    """The days listed as constants (`in (cast('YYYY-MM-DD' as date), ...)`) in the SQL this run compiled
+    for each aggregate rebuilt by period (incremental, meta period_key): in_rebuilt_periods writes the run's
+    rebuilt days in."""
+    manifest = json.loads((run.target_dir / "manifest.json").read_text())
+    compiled = run.target_dir / "compiled"
+    day = r"cast\('\d{4}-\d{2}-\d{2}' as date\)"
+
+    def listed(sql: str) -> set[str]:
+        return {found for days in re.findall(rf"in \(\s*((?:{day},?\s*)+)\)", sql)
+                for found in re.findall(r"\d{4}-\d{2}-\d{2}", days)}
+    return {node["name"]: listed(next(compiled.rglob(f"{node['name']}.sql")).read_text())
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+            and node["config"]["meta"].get("period_key")}
+
+
 def _project_copy(destination: Path) -> Path:
     shutil.copytree(PROJECT_DIR, destination, ignore=shutil.ignore_patterns(
         ".git", ".venv*", "target", "logs", "warehouse", "data", "exports", "reports", "*.duckdb", "__pycache__"))
@@ -229,6 +248,13 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
     assert f"staging reads {new_files} new or changed span file(s)" in second.output
     _assert_rebuilt_only_touched_traces(second)
     assert _models_reading_affected_list(second) == _per_trace_models(second) != set()
+    # The aggregates rebuilt by period read the night's days, written in as constants: the days the table
+    # lists (here every day: late spans and the redelivered file reach back; test_row_tests_check_the_traces_
+    # rebuilt_this_run has a night that rebuilds one day of two).
+    rebuilt_days = {row[0] for row in second.query("select cast(span_day as varchar) from staging.stg_traces__rebuilt_days")}
+    assert rebuilt_days != set()
+    written = _days_written_into_period_models(second)
+    assert len(written) == 4 and all(days == rebuilt_days for days in written.values()), (written, rebuilt_days)
     _assert_same_as_full_refresh(tmp_path, "2", project, glob, second.database)
     before_seeds = _tables(second.database, "marts")
 
@@ -253,6 +279,7 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
     assert "staging reads 0 new or changed span file(s)" in third.output
     assert "every trace is rebuilt" in third.output
     assert _models_reading_affected_list(third) == set()
+    assert all(days == set() for days in _days_written_into_period_models(third).values())
     after_seeds = _tables(third.database, "marts")
     assert after_seeds["fct_llm_calls"] != before_seeds["fct_llm_calls"]
     assert after_seeds["chargeback_by_cost_center"] != before_seeds["chargeback_by_cost_center"]
@@ -367,6 +394,8 @@ def test_call_moving_to_another_day_rebuilds_the_day_it_left(tmp_path: Path) -> 
     assert second.query("select distinct trace_id from staging.stg_traces__affected_traces") == [(f"{1:032x}",)]
     assert second.query(day_rows) == [(0,), (0,)]
     assert second.query("select cast(span_day as varchar) from staging.stg_traces__affected_days") == [("2026-07-01",)]
+    assert second.query("select cast(span_day as varchar) from staging.stg_traces__rebuilt_days order by 1") == [
+        ("2026-07-01",), ("2026-07-03",)]
 
     full = run_dbt(tmp_path / "full", traces_glob=glob, extra_args=MODELS_ONLY + ["--full-refresh"])
     assert full.returncode == 0, full.output[-3000:]
@@ -466,7 +495,8 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     for name in (FOCUS_RANGE_TEST, "focus_no_empty_strings_focus_cost_and_usage_",
                  "not_null_focus_cost_and_usage_BilledCost"):
         result = _test_result(second, name)
-        assert "stg_traces__affected_days" in result["compiled_code"], name
+        assert "cast('2026-07-02' as date)" in result["compiled_code"], name
+        assert "2026-07-01" not in result["compiled_code"], name
         assert result["status"] == "pass", (name, result["message"])
     assert "trim(" in _test_result(second, "focus_no_empty_strings_focus_cost_and_usage_")["compiled_code"]
     conform = _test_result(second, "focus_columns_conform_focus_cost_and_usage_")
@@ -493,5 +523,5 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     assert "stg_traces__affected_traces" not in _test_result(refresh, RANGE_TEST)["compiled_code"]
     assert _test_result(refresh, RANGE_TEST)["failures"] == 2, refresh.output[-3000:]
     assert _range_failures(refresh) == [(old_bad, 5_000_000), (night_bad, 7_000_000)]
-    assert "stg_traces__affected_days" not in _test_result(refresh, FOCUS_RANGE_TEST)["compiled_code"]
+    assert "cast('2026-" not in _test_result(refresh, FOCUS_RANGE_TEST)["compiled_code"]
     assert _focus_range_failures(refresh) == ["2026-07-01", "2026-07-03"]
