@@ -93,10 +93,10 @@
     on Parquet tables) and so these too: a table (an insert_overwrite by a
     day partition would keep the old rows of a day with no new row).
     rebuilt_every_run: a SQL predicate on the model's own columns for rows
-    rebuilt on every run whatever their day (focus_charges: the rows that
-    start at their billing period, among them every row of a model nothing
-    lists the changed days of); the delete, the select and the row-level
-    tests take them with the rebuilt days' rows. -#}
+    rebuilt on every run whatever their day (focus_charges: the rows whose
+    charge period is their whole billing period, the rows of the models
+    nothing lists the changed days of); the delete, the select and the
+    row-level tests take them with the rebuilt days' rows. -#}
 {% macro period_rebuild_config(column, rebuilt_every_run=none) -%}
     {{ return(adapter.dispatch('period_rebuild_config', 'llm_spend_attribution')(column, rebuilt_every_run)) }}
 {%- endmacro %}

@@ -99,6 +99,7 @@ def test_nightly_run_matches_full_refresh(tmp_path: Path) -> None:
     new_files = sum(1 for path in day_files if last_day in path.name)
     assert f"staging reads {new_files} new or changed span file(s)" in nightly.output
     _assert_rebuilt_only_touched_traces(nightly)
+    _assert_usage_rows_not_rebuilt_every_run(nightly)
 
     # The full refresh reads each file in a statement of its own (every file is over a 1-byte budget;
     # the nightly runs read one batch each): a batch lost or read twice would change the staged files
@@ -140,6 +141,25 @@ def _assert_rebuilt_only_touched_traces(run) -> None:  # noqa: ANN001
         ).fetchall()[0]
     assert 0 < staged_traces <= rebuilt < total, (staged_traces, rebuilt, total)
     assert unlisted == 0
+
+
+def _assert_usage_rows_not_rebuilt_every_run(run) -> None:  # noqa: ANN001
+    """focus_charges' rows replaced on every night whatever their day (its meta rebuilt_every_run) are
+    exactly the rows of its FOCUS row models other than focus_cost_and_usage, whose changed months nothing
+    lists. Usage rows are rebuilt with their day: taking a month's first day of usage too would rebuild one
+    more day of usage rows per month of history every night."""
+    manifest = json.loads((run.target_dir / "manifest.json").read_text())
+    predicate = next(node["config"]["meta"]["rebuilt_every_run"] for node in manifest["nodes"].values()
+                     if node["resource_type"] == "model" and node["name"] == "focus_charges")
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        rebuilt_every_run = connection.sql(f"select count(*) from marts.focus_charges where {predicate}").fetchall()[0][0]
+        billing_period_rows = connection.sql(
+            "select (select count(*) from marts.focus_invoice_adjustments)"
+            " + (select count(*) from marts.focus_shared_charge_allocations)").fetchall()[0][0]
+        first_day_usage = connection.sql("select count(*) from marts.focus_cost_and_usage"
+                                         " where ChargePeriodStart = BillingPeriodStart").fetchall()[0][0]
+    assert first_day_usage > 0, "the data holds no usage on a month's first day: nothing to tell apart"
+    assert rebuilt_every_run == billing_period_rows, (rebuilt_every_run, billing_period_rows, first_day_usage)
 
 
 def _per_trace_models(run) -> set[str]:  # noqa: ANN001
@@ -297,7 +317,7 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
 
     # Night 5: finance changes the fixed shares of a shared charge, a seed outside the nightly
     # fingerprint: no trace is rebuilt, and focus_charges, rebuilt by day, still replaces the
-    # allocation rows it holds (they start at their billing period: rebuilt on every run).
+    # allocation rows it holds (their charge period is their billing period: rebuilt on every run).
     shares = project / "seeds" / "finops" / "allocation_shares.csv"
     _edit_csv(shares, lambda rows: [dict(r, share={"0.5": "0.2", "0.2": "0.5"}.get(r["share"], r["share"]))
                                     for r in rows])

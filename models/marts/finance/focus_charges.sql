@@ -7,15 +7,17 @@
     shows the current rows.
     Rebuilt by UTC charge day on nightly runs (period_rebuild_config, as
     focus_cost_and_usage): the rows of the days rebuilt this run, and every
-    row that starts at its billing period (rebuilt_every_run): the rows of
-    every FOCUS row model but focus_cost_and_usage start there (tested on
-    each), and nothing lists the months those changed in, so they are
-    replaced on every run (with the usage rows of each month's first day).
+    row whose charge period is its whole billing period (rebuilt_every_run):
+    the rows of every FOCUS row model but focus_cost_and_usage are (tested
+    on each), and nothing lists the months those changed in, so they are
+    replaced on every run. A usage row is one charge period long (a day),
+    so the usage rows of a month's first day are rebuilt with their day
+    only, not every night for every month of history.
     A closed month's rows come from focus_published, which changes only
     when seed closed_billing_periods does; that seed is in the nightly
     fingerprint (this model refs it), so a change rebuilds every day. -#}
 {%- set focus_row_models = focus_row_models() -%}
-{%- set rebuilt_every_run = 'ChargePeriodStart = BillingPeriodStart' -%}
+{%- set rebuilt_every_run = 'ChargePeriodStart = BillingPeriodStart and ChargePeriodEnd = BillingPeriodEnd' -%}
 {{ config(**period_rebuild_config('ChargePeriodStart', rebuilt_every_run)) }}
 
 with
