@@ -97,6 +97,37 @@
     1 = 1
 {%- endmacro %}
 
+{#- Which rows a row-level data test checks on a model incremental by file
+    (meta file_key, its source file column: stg_traces__parsed_records and
+    the view int_trace_lines__classified over it): in a `dbt build` (or its
+    `dbt retry`), every row of the files staged by a run not recorded as
+    completed (this one, or one that was killed or failed: on a full
+    refresh, every file); every row with var test_every_row, before the
+    first completed run and under `dbt test` alone (a completed build
+    records every run it staged for as completed, so no file would be left
+    to check). Not tests_check_every_row: these tests run before this
+    run's stg_traces__affected_traces is built, and a run that rebuilds
+    every trace stages no more files than another. A file's rows are
+    replaced together (delete by source_file, then its batch's insert) and
+    name the run that staged them, so a file no open run staged holds the
+    rows a completed run checked: exact for row-level tests and for
+    uniqueness over a key that holds the file, old rows of a file staged
+    again included. Not dispatched: Spark's insert_overwrite by
+    source_file replaces a file's rows together too. -#}
+{% macro rows_of_files_staged_this_run(column='source_file') -%}
+    {%- set parsed_records = existing_model_relation('stg_traces__parsed_records') -%}
+    {%- set ledger = existing_nightly_runs() -%}
+    {%- if var('test_every_row', false) or parsed_records is none or ledger is none
+        or flags.WHICH not in ('build', 'retry') -%}
+        1 = 1
+    {%- else -%}
+        {{ column }} in (
+            select staged.source_file from {{ parsed_records }} as staged
+            where staged.staged_invocation_id not in (select completed.invocation_id from {{ ledger }} as completed)
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A model's relation as the last run built it, found without a ref (a
     generic test takes no ref of its own; its model, built after the
     bookkeeping models, orders it); none when not built yet or not
@@ -117,8 +148,9 @@
     `__rows_rebuilt_this_run__` in a where becomes rows_rebuilt_this_run()
     of the tested model's trace key (config meta trace_key, set by
     trace_rebuild_config), rows_rebuilt_in_periods() of its day column
-    (meta period_key, set by period_rebuild_config), or 1 = 1 on a model
-    with neither. dbt_project.yml
+    (meta period_key, set by period_rebuild_config),
+    rows_of_files_staged_this_run() of its file column (meta file_key), or
+    1 = 1 on a model with none. dbt_project.yml
     sets that where on every data test, so a new test on a per-trace model
     checks the night's rows without anyone remembering it; a test whose
     truth spans traces sets its own where, `1 = 1` (every row). A where that
@@ -132,6 +164,8 @@
             {%- set rows = rows_rebuilt_this_run(meta.get('trace_key')) -%}
         {%- elif meta.get('period_key') -%}
             {%- set rows = rows_rebuilt_in_periods(meta.get('period_key'), meta.get('rebuilt_every_run')) -%}
+        {%- elif meta.get('file_key') -%}
+            {%- set rows = rows_of_files_staged_this_run(meta.get('file_key')) -%}
         {%- else -%}
             {%- set rows = '1 = 1' -%}
         {%- endif -%}

@@ -23,13 +23,15 @@
     that file's rows. DuckDB and most engines delete and insert by
     source_file; Spark overwrites partitions by source_file (dynamic
     partition overwrite; Parquet on a local session catalog, Delta on a
-    cluster), which needs no MERGE and no unique key. -#}
+    cluster), which needs no MERGE and no unique key. meta file_key names
+    the column, so row-level data tests check only the files staged this
+    run (get_where_subquery, rows_of_files_staged_this_run). -#}
 {% macro file_rebuild_config() -%}
     {{ return(adapter.dispatch('file_rebuild_config', 'llm_spend_attribution')()) }}
 {%- endmacro %}
 
 {% macro default__file_rebuild_config() -%}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'source_file'}) }}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'source_file', 'meta': {'file_key': 'source_file'}}) }}
 {%- endmacro %}
 
 {% macro spark__file_rebuild_config() -%}

@@ -429,6 +429,8 @@ PER_TRACE_BUILD = ["--select", "+fct_llm_calls", "+int_llm_calls__token_lines", 
                    "+focus_cost_and_usage", "+focus_charges", "+field_survival_by_hop", "+int_spans__alias_usage",
                    "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test"]
 RANGE_TEST = "dbt_utils_accepted_range_fct_llm_calls_input_tokens__1000000"
+PARSED_GRAIN_TEST = ("dbt_utils_unique_combination_of_columns_stg_traces__parsed_records_source_file__line_number__"
+                     "batch_position")
 # The same ceiling on the FOCUS rows (rebuilt by day): ConsumedQuantity of a call's input token line.
 FOCUS_RANGE_TEST = "focus_consumed_quantity_at_most_1000000"
 
@@ -474,7 +476,8 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     """A nightly run's row-level tests on the per-trace models read only the traces it rebuilt
     (stg_traces__affected_traces); a run that rebuilds every trace reads every row. A call over the
     test's ceiling in an old trace passes unseen on a night that does not rebuild its trace, and is caught
-    by the full build before and the full refresh after; one in a trace the night rebuilds is caught."""
+    by the full build before and the full refresh after; one in a trace the night rebuilds is caught.
+    The staged records' tests read the files of the runs not recorded as completed."""
     sys.path.insert(0, str(Path(__file__).parent))
     from _dbt_builds import ACME, _trace
 
@@ -506,6 +509,9 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     for name in ("not_null_fct_llm_calls_call_at", "unique_int_spans__lineage_span_key",
                  "not_null_stg_traces__spans_trace_id", "assert_one_price_per_call_and_token_type"):
         assert "stg_traces__affected_traces" in _test_result(second, name)["compiled_code"], name
+    # The staged records' tests read the night's file, also on the night after a full build (they run
+    # before the night's affected list replaces the full build's, which lists every trace).
+    assert "staged_invocation_id" in _test_result(second, PARSED_GRAIN_TEST)["compiled_code"]
     # Whose truth spans traces: every row, every night.
     for name in ("unique_int_spans__identity_hops_hop_id",
                  "dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__batch_position"):
@@ -533,6 +539,23 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     assert _test_result(third, RANGE_TEST)["failures"] == 1, third.output[-3000:]
     assert _range_failures(third) == [(night_bad, 7_000_000)]
     assert _focus_range_failures(third) == ["2026-07-03"]
+
+    # The staged records (rebuilt by file) are checked in the files of the runs not recorded as completed.
+    # A copy of a key planted in day 1's file (staged by a completed run) is not read; one planted in day 3's
+    # file, once night 3 is struck from the ledger as if it had been killed, is read by the next build;
+    # `dbt test` alone reads every file. The copies are blank-line rows, which no later model reads.
+    night_3 = json.loads((third.target_dir / "run_results.json").read_text())["metadata"]["invocation_id"]
+    with duckdb.connect(str(third.database)) as connection:
+        for day in ("2026-07-01", "2026-07-03"):
+            connection.execute("insert into staging.stg_traces__parsed_records select * replace ('blank' as record_format)"
+                               f" from staging.stg_traces__parsed_records where source_file like '%{day}%' limit 1")
+        connection.execute("delete from staging.nightly_runs where invocation_id = ?", [night_3])
+    fourth = run_dbt(night, traces_glob=glob, project_dir=project, extra_args=PER_TRACE_BUILD)
+    assert "staged_invocation_id" in _test_result(fourth, PARSED_GRAIN_TEST)["compiled_code"]
+    assert _test_result(fourth, PARSED_GRAIN_TEST)["failures"] == 1, fourth.output[-3000:]
+    alone = run_dbt(night, "test", traces_glob=glob, project_dir=project, select=PARSED_GRAIN_TEST)
+    assert "staged_invocation_id" not in _test_result(alone, PARSED_GRAIN_TEST)["compiled_code"]
+    assert _test_result(alone, PARSED_GRAIN_TEST)["failures"] == 2, alone.output[-3000:]
 
     # Every row: var test_every_row (no rebuild), and a full refresh.
     every_row = run_dbt(night, "test", traces_glob=glob, project_dir=project, select=RANGE_TEST,

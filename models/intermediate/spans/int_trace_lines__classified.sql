@@ -2,8 +2,10 @@
     classified by shape (one row per line, also for an OTLP batch of many
     spans or a JSON array of spans: record_format json_array). Derived from stg_traces__parsed_records, so it never re-reads
     raw files; raw_line is kept (truncated) for malformed and blank lines
-    only, the ones quarantine shows. -#}
-{{ config(materialized='view') }}
+    only, the ones quarantine shows. Its rows change only with the rows of
+    their file in stg_traces__parsed_records, so its row-level data tests
+    check only the files staged this run (meta file_key; docs/nightly.md). -#}
+{{ config(materialized='view', meta={'file_key': 'source_file'}) }}
 with
 
 -- Only files under the current traces_path (as stg_traces__span_records).
