@@ -85,6 +85,13 @@
     {{ return(adapter.get_relation(database=ledger.database, schema=ledger.schema, identifier=ledger.identifier)) }}
 {%- endmacro %}
 
+{#- A predicate: the run named by `invocation_column` (an invocation id
+    column) is not recorded as completed in `ledger` (existing_nightly_runs):
+    this run, or one that was killed or failed. -#}
+{% macro run_not_completed(invocation_column, ledger) -%}
+    {{ invocation_column }} not in (select completed.invocation_id from {{ ledger }} as completed)
+{%- endmacro %}
+
 {#- Why this run rebuilds every trace, or none when the traces the night
     touched are enough: a full refresh, no completed run yet, or a
     fingerprint (seeds, vars, per-trace model SQL) that differs from the

@@ -123,7 +123,7 @@
     {%- else -%}
         {{ column }} in (
             select staged.source_file from {{ parsed_records }} as staged
-            where staged.staged_invocation_id not in (select completed.invocation_id from {{ ledger }} as completed)
+            where {{ run_not_completed('staged.staged_invocation_id', ledger) }}
         )
     {%- endif -%}
 {%- endmacro %}

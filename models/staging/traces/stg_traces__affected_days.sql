@@ -34,7 +34,7 @@ days_before as (
 carried as (
     select distinct span_day
     from {{ previous }}
-    where found_by_invocation_id not in (select completed.invocation_id from {{ ledger }} as completed)
+    where {{ run_not_completed('found_by_invocation_id', ledger) }}
 ),
 {%- endif %}
 

@@ -56,7 +56,7 @@ unconsumed_records as {{ cte_inline_hint() }} (
     where
         record_format in ('flat_json', 'otlp_json')
         {%- if ledger is not none and not every_trace_because %}
-            and staged_invocation_id not in (select completed.invocation_id from {{ ledger }} as completed)
+            and {{ run_not_completed('staged_invocation_id', ledger) }}
         {%- endif %}
 ),
 
@@ -107,7 +107,7 @@ carried as (
         trace_id,
         'carried' as reason
     from {{ previous }}
-    where found_by_invocation_id not in (select completed.invocation_id from {{ ledger }} as completed)
+    where {{ run_not_completed('found_by_invocation_id', ledger) }}
 ),
 {%- endif %}
 
