@@ -13,7 +13,10 @@
     they ref are in nightly_fingerprint (a change rebuilds every period); a
     run is recorded as completed only when all of them succeeded. -#}
 {% macro period_rebuilt_models() -%}
-    {{ return(['int_spans__alias_usage', 'field_survival_by_hop', 'focus_cost_and_usage', 'focus_charges']) }}
+    {{ return([
+        'int_spans__alias_usage', 'int_spans__attribute_key_usage', 'field_survival_by_hop',
+        'focus_cost_and_usage', 'focus_charges'
+    ]) }}
 {%- endmacro %}
 
 {#- The UTC day (a date) of a timestamp or date column. -#}

@@ -3,7 +3,9 @@
     carry each. A new SDK spelling shows up here before it silently loses
     cost or attribution. Mapped keys: seeds attribute_aliases,
     json_string_containers, usage_text_keys; known, deliberately unmapped
-    keys: seed drift_ignored_keys. -#}
+    keys: seed drift_ignored_keys. Over every day, from the daily key counts
+    of int_spans__attribute_key_usage (a night rebuilds only its days), not
+    from every span's attribute map. -#}
 {{ config(severity='warn') }}
 {%- set known = [] -%}
 {%- for aliases in attribute_alias_map().values() -%}
@@ -17,21 +19,17 @@
 -- depends_on: {{ ref('alert_run') }} (an alert never holds back the publish; models/alerts/alert_run.sql)
 with
 
-spans as (
-    select * from {{ ref('stg_traces__spans') }}
-),
-
-span_keys as (
-    select * from {{ explode_map_keys('spans', 'attributes', ['span_key', 'service_name']) }}
+key_usage as (
+    select * from {{ ref('int_spans__attribute_key_usage') }}
 ),
 
 unmapped as (
     select
         attribute_key,
-        count(*) as spans_carrying_key,
+        cast(sum(span_count) as {{ dbt.type_bigint() }}) as spans_carrying_key,
         count(distinct service_name) as services,
         min(service_name) as example_service
-    from span_keys
+    from key_usage
     where
         {{ regex_matches('attribute_key', var('drift_key_pattern')) }}
         and attribute_key not in ({{ sql_string_list(known | unique | list) }})

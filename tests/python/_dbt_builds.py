@@ -72,6 +72,10 @@ def clean_spans() -> list[str]:
 
 # Calls of the faults fixture that land in UNATTRIBUTED (no tenant anywhere).
 FAULT_UNATTRIBUTED_CALLS = 6
+# Attribute keys of the faults fixture that look like identity or token counts but that no alias
+# maps (gen_ai.usage.total_tokens, beside the second, is deliberately ignored: seed drift_ignored_keys).
+FAULT_UNMAPPED_TENANT_KEY = "x-legacy-tenant"
+FAULT_UNMAPPED_TOKEN_KEY = "batch.usage.total_tokens"
 
 
 def fault_spans() -> list[str]:
@@ -79,9 +83,13 @@ def fault_spans() -> list[str]:
     lines: list[str] = []
     for n in range(1, 4):
         lines += _trace(n, n, ACME, "gpt-4o-mini", (1000, 200), "model-client")
-    no_tenant = {"workflow_id": "wf_support_chat", "actor_id": "u_alice"}
+    # The legacy proxy spells its tenant under a key no alias maps (alert_unmapped_attribute_keys), on
+    # both spans of each trace; a total-token count no alias maps either, on the first day only.
+    no_tenant = {"workflow_id": "wf_support_chat", "actor_id": "u_alice", FAULT_UNMAPPED_TENANT_KEY: "t_acme"}
     for n in range(10, 10 + FAULT_UNATTRIBUTED_CALLS):
         lines += _trace(n, 5, no_tenant, "gpt-4o", (20000, 2000), "legacy-proxy")
+    lines.append(_span(f"{40:032x}", f"{80:016x}", None, "batch summary", "2026-07-01T09:00:00Z", "batch-runner",
+                       **{FAULT_UNMAPPED_TOKEN_KEY: 1234, "gen_ai.usage.total_tokens": 1234}))
     conflict = {**ACME, "cost_center": "cc_growth"}
     lines += _trace(30, 6, conflict, "gpt-4o-mini", (500, 100), "model-client")
     return lines

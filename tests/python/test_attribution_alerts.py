@@ -11,7 +11,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from _dbt_builds import FAULT_UNATTRIBUTED_CALLS, PROJECT_ROOT, dbt_build
+from _dbt_builds import (
+    FAULT_UNATTRIBUTED_CALLS,
+    FAULT_UNMAPPED_TENANT_KEY,
+    FAULT_UNMAPPED_TOKEN_KEY,
+    PROJECT_ROOT,
+    dbt_build,
+)
 from attribution_alerts import is_alert_test
 from dbt_runner import DbtRun
 
@@ -81,6 +87,23 @@ def test_faults_digest_names_each_alert_with_dollars_and_exits_non_zero(faults: 
     assert conflict["severity"] == "warn"
     assert conflict["calls"] == 1
     assert conflict["top"]["tenants"][0]["value"] == "t_acme"
+
+
+def test_unmapped_attribute_keys_are_listed_with_their_spans_and_services(faults: DbtRun) -> None:
+    """The drift alert names each key that looks like identity or a token count and that no alias maps,
+    with the spans carrying it, over every day: the tenant-less traces spell their tenant under a key of
+    their own on both spans (edge and legacy-proxy hops), and one span of another day reports a total
+    under an unmapped key beside an ignored one (seed drift_ignored_keys). Mapped keys (tenant_id,
+    gen_ai.usage.input_tokens, ...) and unrelated ones (gen_ai.request.model) are not listed."""
+    with duckdb.connect(str(faults.database), read_only=True) as con:
+        rows = con.sql(
+            "select attribute_key, spans_carrying_key, services, example_service"
+            " from dbt_test__audit.alert_unmapped_attribute_keys order by attribute_key"
+        ).fetchall()
+    assert rows == [
+        (FAULT_UNMAPPED_TOKEN_KEY, 1, 1, "batch-runner"),
+        (FAULT_UNMAPPED_TENANT_KEY, 2 * FAULT_UNATTRIBUTED_CALLS, 2, "edge"),
+    ]
 
 
 def test_faults_markdown_shows_dollar_impact_and_query(faults: DbtRun) -> None:
