@@ -60,6 +60,8 @@ def model(dbt, session):
     dbt.ref("identity_conflicts")
     dbt.ref("invoice_reconciliation")
     dbt.ref("invoice_reconciliation_by_cost_center")
+    # Read by an alert only (alert_unmapped_attribute_keys): a parent so that the publish waits for it.
+    dbt.ref("int_spans__attribute_key_usage")
     dbt.ref("metricflow_time_spine")
     dbt.ref("quarantined_spans")
     dbt.ref("unattributed_llm_spend")

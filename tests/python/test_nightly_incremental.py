@@ -281,7 +281,7 @@ def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Pa
     rebuilt_days = {row[0] for row in second.query("select cast(span_day as varchar) from staging.stg_traces__rebuilt_days")}
     assert rebuilt_days != set()
     written = _days_written_into_period_models(second)
-    assert len(written) == 4 and all(days == rebuilt_days for days in written.values()), (written, rebuilt_days)
+    assert len(written) == 5 and all(days == rebuilt_days for days in written.values()), (written, rebuilt_days)
     _assert_same_as_full_refresh(tmp_path, "2", project, glob, second.database)
     before_seeds = _tables(second.database, "marts")
 
@@ -434,7 +434,8 @@ def test_call_moving_to_another_day_rebuilds_the_day_it_left(tmp_path: Path) -> 
 # has a parent outside it): every model record_completed_run needs, so each run below counts as a night.
 PER_TRACE_BUILD = ["--select", "+fct_llm_calls", "+int_llm_calls__token_lines", "stg_traces__spans",
                    "+focus_cost_and_usage", "+focus_charges", "+field_survival_by_hop", "+int_spans__alias_usage",
-                   "--indirect-selection", "cautious", "--exclude", "resource_type:unit_test"]
+                   "+int_spans__attribute_key_usage", "--indirect-selection", "cautious", "--exclude",
+                   "resource_type:unit_test"]
 RANGE_TEST = "dbt_utils_accepted_range_fct_llm_calls_input_tokens__1000000"
 PARSED_GRAIN_TEST = ("dbt_utils_unique_combination_of_columns_stg_traces__parsed_records_source_file__line_number__"
                      "batch_position")
