@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -71,6 +72,26 @@ def _tables(database: Path, schema: str) -> dict[str, list[tuple]]:
         return result
 
 
+# The daily facts rebuilt by period that no mart copies whole (alias_usage_by_hop and the drift alert
+# sum them); the other intermediate tables number hops in run order and differ by design.
+INTERMEDIATE_FACTS = ("int_spans__alias_usage", "int_spans__attribute_key_usage")
+
+
+def _assert_tables_match(nightly_db: Path, full_db: Path, label: str, non_empty: Collection[str] = ()) -> None:
+    """Every marts and staging table (but the run's bookkeeping) and the intermediate daily facts of a
+    nightly history equal those of a full refresh over the same files and seeds."""
+    for schema, only in [("marts", None), ("staging", None), ("intermediate", INTERMEDIATE_FACTS)]:
+        nightly_tables = _tables(nightly_db, schema)
+        full_tables = _tables(full_db, schema)
+        if only is None:
+            assert nightly_tables.keys() == full_tables.keys()
+        for table in only or full_tables:
+            rows = full_tables[table]
+            if table in non_empty:
+                assert rows, f"{schema}.{table} is empty"
+            assert nightly_tables[table] == rows, f"{label}: {schema}.{table} differs from a full refresh"
+
+
 def test_nightly_run_matches_full_refresh(tmp_path: Path) -> None:
     generated = tmp_path / "generated"
     _generate(generated)
@@ -113,21 +134,8 @@ def test_nightly_run_matches_full_refresh(tmp_path: Path) -> None:
             "select count(distinct source_file) from staging.stg_traces__parsed_records").fetchall()[0][0]
     assert staged_after == staged_before + new_files
 
-    for schema in ["marts", "staging"]:
-        incremental_tables = _tables(nightly.database, schema)
-        full_tables = _tables(full.database, schema)
-        assert incremental_tables.keys() == full_tables.keys()
-        for name, rows in full_tables.items():
-            if name in {"fct_llm_calls", "chargeback_by_cost_center", "stg_traces__parsed_records"}:
-                assert rows, f"{schema}.{name} is empty"
-            assert incremental_tables[name] == rows, f"{schema}.{name} differs"
-    # The daily facts the observability marts and the drift alert sum (rebuilt by day; the other
-    # intermediate tables number hops in run order and differ by design).
-    incremental_tables = _tables(nightly.database, "intermediate")
-    full_tables = _tables(full.database, "intermediate")
-    for name in ("int_spans__alias_usage", "int_spans__attribute_key_usage"):
-        assert full_tables[name], f"intermediate.{name} is empty"
-        assert incremental_tables[name] == full_tables[name], f"intermediate.{name} differs"
+    _assert_tables_match(nightly.database, full.database, "the night", non_empty={
+        "fct_llm_calls", "chargeback_by_cost_center", "stg_traces__parsed_records", *INTERMEDIATE_FACTS})
 
 
 def _assert_rebuilt_only_touched_traces(run) -> None:  # noqa: ANN001
@@ -225,12 +233,7 @@ def _assert_same_as_full_refresh(tmp_path: Path, name: str, project: Path, glob:
     full = run_dbt(tmp_path / f"full_{name}", traces_glob=glob, project_dir=project,
                    extra_args=MODELS_ONLY + ["--full-refresh"])
     assert full.returncode == 0, full.output[-3000:]
-    for schema in ["marts", "staging"]:
-        nightly_tables = _tables(nightly_db, schema)
-        full_tables = _tables(full.database, schema)
-        assert nightly_tables.keys() == full_tables.keys()
-        for table, rows in full_tables.items():
-            assert nightly_tables[table] == rows, f"night {name}: {schema}.{table} differs from a full refresh"
+    _assert_tables_match(nightly_db, full.database, f"night {name}")
 
 
 def test_nights_with_redelivery_and_seed_changes_match_full_refresh(tmp_path: Path) -> None:
