@@ -160,9 +160,18 @@
 {%- endmacro %}
 
 {#- True (SQL) when the file name in `source_file_expr` falls under the
-    current traces path, whether or not the file is still on disk. -#}
-{% macro is_under_traces_path(source_file_expr) -%}
-    {{ regex_matches(source_file_expr, traces_path_regex(traces_path())) }}
+    current traces path, whether or not the file is still on disk: one of
+    the files of `files_relation` (its source_file column) that do. The
+    regular expression is tested once per distinct file, on an aggregate:
+    on the group key itself (or on every row) DuckDB would push it down to
+    every record (10M spans: 1.1 s, against 0.1 s). -#}
+{% macro is_under_traces_path(source_file_expr, files_relation) -%}
+    {{ source_file_expr }} in (
+        select listed.source_file
+        from {{ files_relation }} as listed
+        group by listed.source_file
+        having {{ regex_matches('min(listed.source_file)', traces_path_regex(traces_path())) }}
+    )
 {%- endmacro %}
 
 {#- Size and modification time of every file traces_path stands for

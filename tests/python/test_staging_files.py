@@ -197,3 +197,54 @@ def test_conflicting_copies_billed_by_landing_order(tmp_path: Path) -> None:
         )
         assert alert == [(call_span, "b_first.jsonl", "a_retry.jsonl", 1000, 5000, cost)]
         assert cost > 0
+
+
+def test_span_records_lost_or_copied_after_staging_fail_the_checks(tmp_path: Path) -> None:
+    """A nightly build checks the staged records per line only in the files it staged, and
+    every other file by counts (assert_records_reconcile_per_file). Planted in a file staged
+    by an earlier, completed run: a span record lost (the per-file count: the spans staged and
+    the records read drop together, so only parsed against typed records shows it), then a
+    copy of another record in its place (equal counts: the grain test of
+    stg_traces__span_records fails). Once the ledger no longer holds that run as completed
+    (as after a killed run), its files are checked line by line again."""
+    import duckdb
+
+    lines = clean_spans()
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "older.jsonl").write_text("\n".join(lines[:6]) + "\n")
+    (landing / "other.jsonl").write_text("\n".join(lines[6:]) + "\n")
+    glob = str(landing / "*.jsonl")
+    work = tmp_path / "work"
+    # Every model: a build is recorded as completed only when every per-trace and period model ran.
+    built = run_dbt(work, "build", traces_glob=glob)
+    assert built.returncode == 0, built.output[-3000:]
+    older = "source_file like '%/older.jsonl'"
+
+    def plant(*statements: str) -> None:
+        with duckdb.connect(str(built.database)) as connection:
+            for statement in statements:
+                connection.execute(statement)
+
+    def reconcile() -> tuple[DbtRun, list[str]]:
+        run = run_dbt(work, "build", traces_glob=glob, select="assert_records_reconcile_per_file",
+                      extra_args=NO_UNIT_TESTS)
+        problems = [row[0] for row in run.query("select problem from dbt_test__audit.assert_records_reconcile_per_file")]
+        return run, problems
+
+    plant(f"delete from staging.stg_traces__span_records where {older} and line_number = 2")
+    lost, problems = reconcile()
+    assert "FAIL 1 assert_records_reconcile_per_file" in lost.output, lost.output[-3000:]
+    assert problems == ["parsed 6 span records, typed 5; read 5, staged 5, quarantined 0"], problems
+
+    plant(f"insert into staging.stg_traces__span_records select * from staging.stg_traces__span_records "
+          f"where {older} and line_number = 3")
+    copied, problems = reconcile()
+    assert copied.returncode == 0 and problems == [], (problems, copied.output[-3000:])
+    grain = run_dbt(work, "test", traces_glob=glob, select="stg_traces__span_records", extra_args=NO_UNIT_TESTS)
+    assert "FAIL 1 dbt_utils_unique_combination_of_columns_stg_traces__span_records" in grain.output, grain.output[-3000:]
+
+    plant("delete from staging.nightly_runs")
+    per_line, problems = reconcile()
+    assert "FAIL 2 assert_records_reconcile_per_file" in per_line.output, per_line.output[-3000:]
+    assert sorted(problems) == ["line 2 (flat_json) gave 0 records", "line 3 (flat_json) gave 2 records"], problems
