@@ -28,7 +28,7 @@ parsed_files as (
         max(file_size) as file_size,
         max(file_modified_at) as file_modified_at
     from {{ ref('stg_traces__parsed_records') }}
-    where {{ is_under_traces_path('source_file', ref('stg_traces__parsed_records')) }}
+    where source_file in {{ files_under_traces_path(ref('stg_traces__parsed_records')) }}
     group by source_file
 ),
 

@@ -11,7 +11,7 @@ with
 -- Only files under the current traces_path (as stg_traces__span_records).
 parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
-    where {{ is_under_traces_path('source_file', ref('stg_traces__parsed_records')) }}
+    where source_file in {{ files_under_traces_path(ref('stg_traces__parsed_records')) }}
 ),
 
 single_record_lines as (

@@ -45,7 +45,7 @@ parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
     where
         record_format in ('flat_json', 'otlp_json')
-        and {{ is_under_traces_path('source_file', ref('stg_traces__parsed_records')) }}
+        and {{ is_under_traces_path('source_file') }}
         and (
             {{ normalize_hex_id('raw_trace_id') }} is null
             or {{ in_rebuilt_traces(normalize_hex_id('raw_trace_id')) }}
