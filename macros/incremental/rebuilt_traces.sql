@@ -150,7 +150,9 @@
     trace_rebuild_config), rows_rebuilt_in_periods() of its day column
     (meta period_key, set by period_rebuild_config),
     rows_of_files_staged_this_run() of its file column (meta file_key), or
-    1 = 1 on a model with none. dbt_project.yml
+    1 = 1 on a model with none; and `__rows_of_files_staged_this_run__`
+    becomes rows_of_files_staged_this_run() of source_file, for a test on a
+    per-trace model whose key is the staged record. dbt_project.yml
     sets that where on every data test, so a new test on a per-trace model
     checks the night's rows without anyone remembering it; a test whose
     truth spans traces sets its own where, `1 = 1` (every row). A where that
@@ -170,6 +172,9 @@
             {%- set rows = '1 = 1' -%}
         {%- endif -%}
         {%- set where = where | replace('__rows_rebuilt_this_run__', rows | trim) -%}
+    {%- endif -%}
+    {%- if where and '__rows_of_files_staged_this_run__' in where -%}
+        {%- set where = where | replace('__rows_of_files_staged_this_run__', rows_of_files_staged_this_run() | trim) -%}
     {%- endif -%}
     {%- if where and where | trim != '1 = 1' -%}
         {%- set filtered -%}

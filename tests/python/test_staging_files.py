@@ -248,3 +248,40 @@ def test_span_records_lost_or_copied_after_staging_fail_the_checks(tmp_path: Pat
     per_line, problems = reconcile()
     assert "FAIL 2 assert_records_reconcile_per_file" in per_line.output, per_line.output[-3000:]
     assert sorted(problems) == ["line 2 (flat_json) gave 0 records", "line 3 (flat_json) gave 2 records"], problems
+
+
+SPAN_RECORDS_GRAIN_TEST = ("dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__"
+                           "batch_position")
+
+
+def test_copy_of_a_staged_record_under_another_trace_fails_the_nightly_grain_test(tmp_path: Path) -> None:
+    """On a nightly build the grain test of stg_traces__span_records reads the rows of the
+    rebuilt traces and of the files staged this run. A copy of a record of the night's file left
+    under a trace the night does not rebuild (planted after the per-trace models ran, as a
+    stale row of a file staged again would be) is in the second set only, and fails the test."""
+    import duckdb
+
+    lines = clean_spans()
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "first.jsonl").write_text("\n".join(lines[:6]) + "\n")
+    glob = str(landing / "*.jsonl")
+    work = tmp_path / "work"
+    built = run_dbt(work, "build", traces_glob=glob)
+    assert built.returncode == 0, built.output[-3000:]
+
+    (landing / "second.jsonl").write_text("\n".join(lines[6:]) + "\n")
+    staged = run_staging(work, glob)
+    assert staged.returncode == 0, staged.output[-3000:]
+    rebuilt = run_dbt(work, "run", traces_glob=glob,
+                      select="stg_traces__affected_traces stg_traces__affected_days stg_traces__span_records")
+    assert rebuilt.returncode == 0, rebuilt.output[-3000:]
+    with duckdb.connect(str(built.database)) as connection:
+        connection.execute(
+            "insert into staging.stg_traces__span_records select * replace ('" + "f" * 32 + "' as trace_id) "
+            "from staging.stg_traces__span_records where source_file like '%/second.jsonl' and line_number = 1")
+        foreign_rebuilt = connection.execute(
+            "select count(*) from staging.stg_traces__affected_traces where trace_id = '" + "f" * 32 + "'").fetchone()
+    assert foreign_rebuilt == (0,)
+    tested = run_dbt(work, "build", traces_glob=glob, select=SPAN_RECORDS_GRAIN_TEST, extra_args=NO_UNIT_TESTS)
+    assert f"FAIL 1 {SPAN_RECORDS_GRAIN_TEST}" in tested.output, tested.output[-3000:]
