@@ -16,6 +16,9 @@ from dbt_runner import PROJECT_DIR as PROJECT_ROOT
 from dbt_runner import DbtRun, run_dbt
 
 BIN = Path(sys.executable).parent
+# The grain test of stg_traces__span_records (its key is the staged record).
+SPAN_RECORDS_GRAIN_TEST = ("dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__"
+                           "batch_position")
 SESSION_DIR = Path(tempfile.mkdtemp(prefix="llm_spend_pytest_"))
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from _dbt_builds import SPAN_RECORDS_GRAIN_TEST
 from dbt_runner import MODELS_ONLY, PROJECT_DIR, run_dbt
 
 # Run bookkeeping (which run staged a record, which traces a run rebuilt, the
@@ -524,9 +525,10 @@ def test_row_tests_check_the_traces_rebuilt_this_run(tmp_path: Path) -> None:
     # before the night's affected list replaces the full build's, which lists every trace).
     assert "staged_invocation_id" in _test_result(second, PARSED_GRAIN_TEST)["compiled_code"]
     # Whose truth spans traces: every row, every night.
-    for name in ("unique_int_spans__identity_hops_hop_id",
-                 "dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__batch_position"):
-        assert "stg_traces__affected_traces" not in _test_result(second, name)["compiled_code"], name
+    assert "stg_traces__affected_traces" not in _test_result(second, "unique_int_spans__identity_hops_hop_id")["compiled_code"]
+    # Keyed by the staged record: the rebuilt traces' rows and the rows of the files staged this run.
+    span_records_grain = _test_result(second, SPAN_RECORDS_GRAIN_TEST)["compiled_code"]
+    assert "stg_traces__affected_traces" in span_records_grain and "staged_invocation_id" in span_records_grain
     # The FOCUS rows (rebuilt by day) are checked on the days the night rebuilt: day 2, not the old call's day 1.
     # focus_no_empty_strings and focus_columns_conform read the columns of the filtered model (columns_of_tested).
     for name in (FOCUS_RANGE_TEST, "focus_no_empty_strings_focus_cost_and_usage_",

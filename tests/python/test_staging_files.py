@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _dbt_builds import clean_spans
+from _dbt_builds import SPAN_RECORDS_GRAIN_TEST, clean_spans
 from dbt_runner import DbtRun, run_dbt, run_staging
 
 NO_UNIT_TESTS = ["--exclude", "resource_type:unit_test", "--indirect-selection", "cautious"]
@@ -248,10 +248,6 @@ def test_span_records_lost_or_copied_after_staging_fail_the_checks(tmp_path: Pat
     per_line, problems = reconcile()
     assert "FAIL 2 assert_records_reconcile_per_file" in per_line.output, per_line.output[-3000:]
     assert sorted(problems) == ["line 2 (flat_json) gave 0 records", "line 3 (flat_json) gave 2 records"], problems
-
-
-SPAN_RECORDS_GRAIN_TEST = ("dbt_utils_unique_combination_of_columns_stg_traces__span_records_source_file__line_number__"
-                           "batch_position")
 
 
 def test_copy_of_a_staged_record_under_another_trace_fails_the_nightly_grain_test(tmp_path: Path) -> None:
