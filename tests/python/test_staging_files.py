@@ -242,7 +242,7 @@ def test_span_records_lost_or_copied_after_staging_fail_the_checks(tmp_path: Pat
     copied, problems = reconcile()
     assert copied.returncode == 0 and problems == [], (problems, copied.output[-3000:])
     grain = run_dbt(work, "test", traces_glob=glob, select="stg_traces__span_records", extra_args=NO_UNIT_TESTS)
-    assert "FAIL 1 dbt_utils_unique_combination_of_columns_stg_traces__span_records" in grain.output, grain.output[-3000:]
+    assert f"FAIL 1 {SPAN_RECORDS_GRAIN_TEST}" in grain.output, grain.output[-3000:]
 
     plant("delete from staging.nightly_runs")
     per_line, problems = reconcile()
