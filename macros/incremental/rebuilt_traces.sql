@@ -12,22 +12,31 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Whether this run reads every row of the models rebuilt per trace: a
+    full build, a run that rebuilds every trace (every_trace_reason) and a
+    unit test (which renders the full build: no affected list to mock). -#}
+{% macro rebuilds_every_trace() -%}
+    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {{ return(not is_incremental() or every_trace_reason() is not none) }}
+{%- endmacro %}
+
 {#- A predicate: the row's trace is rebuilt by this run. `trace_expr` is a
-    SQL expression of the row's trace id. True on a full build and on a run
-    that rebuilds every trace (every_trace_reason): such a run reads every
-    row as a full build does, without a semi-join on a list of every trace
-    (at 10M spans that join ran out of memory at 3 GB). The ref is taken on
-    every parse so the model depends on the affected list. -#}
+    SQL expression of the row's trace id. True when the run rebuilds every
+    trace (rebuilds_every_trace): such a run reads every row as a full build
+    does, without a semi-join on a list of every trace (at 10M spans that
+    join ran out of memory at 3 GB). The ref is taken on every parse so the
+    model depends on the affected list. -#}
 {% macro in_rebuilt_traces(trace_expr) -%}
-    {#- A unit test renders the full build (no affected list to mock). -#}
     {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
         true
     {%- else -%}
     {%- set affected = ref('stg_traces__affected_traces') -%}
-    {%- if is_incremental() and every_trace_reason() is none -%}
-        {{ trace_expr }} in (select affected.trace_id from {{ affected }} as affected)
-    {%- else -%}
+    {%- if rebuilds_every_trace() -%}
         true
+    {%- else -%}
+        {{ trace_expr }} in (select affected.trace_id from {{ affected }} as affected)
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
