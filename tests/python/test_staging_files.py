@@ -152,6 +152,22 @@ def test_marts_describe_the_current_traces_path_only(tmp_path: Path) -> None:
     assert "staging reads 0 new or changed span file(s)" in after_retention.output
     assert billed(after_retention) == {"kept.jsonl": 2, "expires.jsonl": 1}
 
+    # A night that rebuilds a trace of the first dataset (a span of it lands under the current path)
+    # still leaves that dataset's records out: a night tests the path on its rebuilt traces' records.
+    # Whole builds: a selection does not record a completed run, so every later run would rebuild
+    # every trace.
+    def build_all(landing: Path) -> DbtRun:
+        run = run_dbt(work, "build", traces_glob=str(landing / "*.jsonl"), extra_args=NO_UNIT_TESTS)
+        assert run.returncode == 0, run.output[-3000:]
+        return run
+
+    build_all(second)
+    (second / "late.jsonl").write_text(lines[0] + "\n")
+    late = build_all(second)
+    assert "staging reads 1 new or changed span file(s)" in late.output
+    assert "every trace is rebuilt" not in late.output
+    assert "old.jsonl" not in billed(late), billed(late)
+
 
 def test_conflicting_copies_billed_by_landing_order(tmp_path: Path) -> None:
     """A retry with other token counts lands later in a file whose name sorts first: the
