@@ -72,7 +72,7 @@ import shutil
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -467,18 +467,34 @@ DAY_PERIOD_KEY = re.compile(r"\d{4}-\d{2}/\d{4}-\d{2}-\d{2}")
 
 
 def in_periods_sql(keys: list[str], keys_sql: tuple[str, str], columns: list[Column]) -> str:
-    """SQL predicate: the row's period key is one of keys. When they are all days, the range of days
-    they span is tested first on the day column itself: DuckDB then skips the row groups outside it
-    (the marts are appended by day, so a night's few changed days are a few row groups) instead of
-    formatting every row's key (10M spans: 3-4 s against 0.3 s per large mart)."""
+    """SQL predicate: the row's period key is one of keys. When they are all days, the day column
+    itself is tested first against each run of consecutive days (a night's changed days: one or two
+    runs): DuckDB then skips the row groups outside them instead of formatting every row's key (10M
+    spans: 3-4 s against 0.3 s per large mart). One range from the first to the last day would span
+    a month when a night changes its first day (focus_charges' billing-period rows) and its last:
+    10M spans, a night's focus_charges rows read in 2.8-2.9 s against 3.8-4.6 s."""
     exact = f"list_contains({sql_list(keys)}, {period_key_sql(keys_sql)})"
     day = day_column(columns)
     if day is None or not keys or not all(DAY_PERIOD_KEY.fullmatch(key) for key in keys):
         return exact
-    days = sorted(key.split("/", 1)[1] for key in keys)
     column = quote_identifier(day)
-    return (f"{column} >= date {quote_literal(days[0])} and {column} < date {quote_literal(days[-1])} + 1"
-            f" and {exact}")
+    days = sorted({date.fromisoformat(key.split("/", 1)[1]) for key in keys})
+    ranges = " or ".join(
+        f"({column} >= date {quote_literal(str(first))} and {column} < date {quote_literal(str(last))} + 1)"
+        for first, last in day_runs(days)
+    )
+    return f"({ranges}) and {exact}"
+
+
+def day_runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted distinct days as runs of consecutive days: (first, last) of each."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def columns_digest(columns: list[Column]) -> str:

@@ -198,6 +198,26 @@ def test_the_rows_of_periods_are_the_rows_whose_key_is_listed(keys: list[str]) -
     assert ("ChargePeriodStart\" >=" in predicate) == ranged
 
 
+def test_changed_days_are_read_by_runs_of_consecutive_days() -> None:
+    """A night that changes a month's first day (focus_charges' billing-period rows) and its last
+    two reads those days' row groups, not the month between: one range per run of consecutive days."""
+    columns = [export_marts.Column(name, "TIMESTAMP") for name in ("BillingPeriodStart", "ChargePeriodStart")]
+    keys_sql = export_marts.period_keys_sql(columns)
+    assert keys_sql is not None
+    keys = ["2026-05/2026-05-31", "2026-05/2026-05-01", "2026-05/2026-05-30"]
+    predicate = export_marts.in_periods_sql(keys, keys_sql, columns)
+    ranges = predicate.rsplit(" and list_contains", 1)[0]
+    assert ranges.count('"ChargePeriodStart" >=') == 2, predicate
+    day_in_ranges = duckdb.sql(
+        f"select day, {ranges} from (select unnest(['2026-04-30 23:59:59', '2026-05-01 00:00:00',"
+        " '2026-05-02 00:00:00', '2026-05-15 12:00:00', '2026-05-30 00:00:00', '2026-05-31 23:59:59',"
+        " '2026-06-01 00:00:00'])::timestamp"
+        ' as "ChargePeriodStart", "ChargePeriodStart"::date::varchar as day) order by day'
+    ).fetchall()
+    assert [day for day, inside in day_in_ranges if inside] == ["2026-05-01", "2026-05-30", "2026-05-31"]
+    assert export_marts.day_runs([]) == []
+
+
 def test_large_marts_are_written_by_billing_month_and_day_only(tmp_path: Path) -> None:
     database = tmp_path / "x.duckdb"
     make_daily_database(database, DAILY)
