@@ -96,7 +96,7 @@
         true
     {%- else -%}
     {%- set rebuilt_days_relation = ref('stg_traces__rebuilt_days') -%}
-    {%- if is_incremental() and every_trace_reason() is none -%}
+    {%- if not rebuilds_every_trace() -%}
         {{ or_rebuilt_every_run(day_in(column, listed_days(rebuilt_days_relation)), rebuilt_every_run) }}
     {%- else -%}
         true

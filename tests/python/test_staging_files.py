@@ -132,8 +132,8 @@ def test_marts_describe_the_current_traces_path_only(tmp_path: Path) -> None:
     work = tmp_path / "work"
     select = "+fct_llm_calls +quarantined_spans +assert_records_reconcile_per_file"
 
-    def build(landing: Path) -> DbtRun:
-        run = run_dbt(work, "build", traces_glob=str(landing / "*.jsonl"), select=select, extra_args=NO_UNIT_TESTS)
+    def build(landing: Path, selection: str | None = select) -> DbtRun:
+        run = run_dbt(work, "build", traces_glob=str(landing / "*.jsonl"), select=selection, extra_args=NO_UNIT_TESTS)
         assert run.returncode == 0, run.output[-3000:]
         return run
 
@@ -156,14 +156,9 @@ def test_marts_describe_the_current_traces_path_only(tmp_path: Path) -> None:
     # still leaves that dataset's records out: a night tests the path on its rebuilt traces' records.
     # Whole builds: a selection does not record a completed run, so every later run would rebuild
     # every trace.
-    def build_all(landing: Path) -> DbtRun:
-        run = run_dbt(work, "build", traces_glob=str(landing / "*.jsonl"), extra_args=NO_UNIT_TESTS)
-        assert run.returncode == 0, run.output[-3000:]
-        return run
-
-    build_all(second)
+    build(second, selection=None)
     (second / "late.jsonl").write_text(lines[0] + "\n")
-    late = build_all(second)
+    late = build(second, selection=None)
     assert "staging reads 1 new or changed span file(s)" in late.output
     assert "every trace is rebuilt" not in late.output
     assert "old.jsonl" not in billed(late), billed(late)
