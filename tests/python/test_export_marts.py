@@ -102,7 +102,9 @@ def test_sql_safe_text_agrees_with_python_on_every_character() -> None:
     (safe_text) is the oracle for every character up to U+2FFF, alone and inside text, with
     lengths at and past the cap."""
     characters = [chr(c) for c in range(0x3000) if not 0xD800 <= c <= 0xDFFF]
-    values = characters + [f"a{c}b" for c in characters] + ['q"uo\\te', "😀\x01", "y" * 20, "y" * 21, None]
+    # JSON-valued cells (quotes, backslashes) with and without a C0 control among them.
+    json_like = ['q"uo\\te', '{"k": "v\x01"}', '\\\x1f', '"\t"', '{"k": "v"}']
+    values = characters + [f"a{c}b" for c in characters] + json_like + ["😀\x01", "y" * 20, "y" * 21, None]
     with duckdb.connect() as con:
         con.execute("create table t as select generate_subscripts($1, 1) as position, unnest($1) as value", [values])
         published = [r[0] for r in con.execute(f"select {export_marts.safe_text_sql('value', 20)} from t order by position").fetchall()]
