@@ -19,7 +19,9 @@ Layout (the exports path is $DBT_EXPORTS_PATH, default `exports`):
         by_billing_month/<mart>/billing_month=YYYY-MM/<YYYY-MM-DD>.parquet, .csv
                           instead, for a mart of at least partition_min_rows
                           rows with a billing month column: one file per UTC
-                          day (per month without a day column), Hive layout
+                          day (per month without a day column), Hive layout;
+                          FOCUS rows whose charge period is their whole
+                          billing period in billing_period.parquet, .csv
         release.json      release id, dbt invocation id, time, row counts, and
                           the fingerprints the next publish compares with
 
@@ -102,9 +104,15 @@ BILLING_MONTH_COLUMNS = ("billing_period_start", "BillingPeriodStart")
 # Within a billing month a large mart is one file per UTC day, read from the first of these columns
 # it has (a mart without one: one file per month), so a night rewrites only the days it changed.
 DAY_COLUMNS = ("call_date", "ChargePeriodStart", "call_at")
+# A FOCUS row whose charge period is its whole billing period (a month's commitment, shared or
+# adjustment rows: focus_charges rebuilds them every night) is published in its month's
+# BILLING_PERIOD file, not in its first day's: otherwise every night rewrote the month's first day
+# (10M spans: 14 such rows moved 136K rows of 2026-05-01 into each night's publish).
+WHOLE_PERIOD_COLUMNS = ("ChargePeriodStart", "BillingPeriodStart", "ChargePeriodEnd", "BillingPeriodEnd")
+BILLING_PERIOD = "billing_period"
 # What publish writes for the same mart content and settings. Change it whenever that changes (safe
 # text, file layout, column expressions): the next publish then writes everything again.
-PUBLISH_FORMAT = 2
+PUBLISH_FORMAT = 3
 # marts.duckdb is copied from the previous release and patched (rows of changed days deleted and
 # inserted) until it is this many times the size of its last whole write (deleted rows leave free
 # space in the file); then it is written whole again.
@@ -136,8 +144,9 @@ class Release:
     exports: Path
     settings: dict[str, object] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
-    # Per mart: "by_period" (files by billing month and day) and "fingerprints" (period key, or "*"
-    # for the whole mart, -> digest of its columns and rows), to find what the next release can reuse.
+    # Per mart: "by_period" (files by billing month and day), "fingerprints" (period key, or "*"
+    # for the whole mart, -> digest of its columns and rows), to find what the next release can
+    # reuse, and "days" (period key -> first and last UTC day of its rows), to find its rows.
     marts: dict[str, dict[str, object]] = field(default_factory=dict)
     marts_database_whole_bytes: int = 0
 
@@ -442,8 +451,9 @@ def open_marts_database(
 
 
 def period_keys_sql(columns: list[Column]) -> tuple[str, str] | None:
-    """SQL of a row's billing month ('YYYY-MM') and period (its UTC day 'YYYY-MM-DD', or the month
-    when the mart has no day column), or None for a mart without a billing month column."""
+    """SQL of a row's billing month ('YYYY-MM') and period (its UTC day 'YYYY-MM-DD', BILLING_PERIOD
+    for a FOCUS row whose charge period is its whole billing period, or the month when the mart has
+    no day column), or None for a mart without a billing month column."""
     names = [c.name for c in columns]
     month = next((n for n in BILLING_MONTH_COLUMNS if n in names), None)
     if month is None:
@@ -452,7 +462,12 @@ def period_keys_sql(columns: list[Column]) -> tuple[str, str] | None:
     month_sql = f"coalesce(strftime({quote_identifier(month)}, '%Y-%m'), 'none')"
     if day is None:
         return month_sql, month_sql
-    return month_sql, f"coalesce(strftime(cast({quote_identifier(day)} as date), '%Y-%m-%d'), 'none')"
+    day_sql = f"coalesce(strftime(cast({quote_identifier(day)} as date), '%Y-%m-%d'), 'none')"
+    if not all(name in names for name in WHOLE_PERIOD_COLUMNS):
+        return month_sql, day_sql
+    charge_start, billing_start, charge_end, billing_end = map(quote_identifier, WHOLE_PERIOD_COLUMNS)
+    return month_sql, (f"case when {charge_start} = {billing_start} and {charge_end} = {billing_end}"
+                       f" then {quote_literal(BILLING_PERIOD)} else {day_sql} end")
 
 
 def day_column(columns: list[Column]) -> str | None:
@@ -466,38 +481,39 @@ def period_key_sql(keys_sql: tuple[str, str]) -> str:
     return f"{keys_sql[0]} || '/' || {keys_sql[1]}"
 
 
-# A period key whose period is a UTC day ('YYYY-MM/YYYY-MM-DD'; not a month, not 'none').
-DAY_PERIOD_KEY = re.compile(r"\d{4}-\d{2}/\d{4}-\d{2}-\d{2}")
+# Period key -> the first and last UTC day (day column) of its rows; None when a row has no day.
+PeriodDays = dict[str, tuple[date, date] | None]
 
 
-def in_periods_sql(keys: list[str], keys_sql: tuple[str, str], columns: list[Column]) -> str:
-    """SQL predicate: the row's period key is one of keys. When they are all days, the day column
-    itself is tested first against each run of consecutive days (a night's changed days: one or two
-    runs): DuckDB then skips the row groups outside them instead of formatting every row's key (10M
-    spans: 3-4 s against 0.3 s per large mart). One range from the first to the last day would span
-    a month when a night changes its first day (focus_charges' billing-period rows) and its last:
-    10M spans, a night's focus_charges rows read in 2.8-2.9 s against 3.8-4.6 s."""
+def in_periods_sql(keys: list[str], keys_sql: tuple[str, str], columns: list[Column], days: PeriodDays) -> str:
+    """SQL predicate: the row's period key is one of keys. When `days` bounds every key's rows, the
+    day column itself is tested first against each run of consecutive days (a night's changed days:
+    one or two runs): DuckDB then skips the row groups outside them instead of formatting every
+    row's key (10M spans: 3-4 s against 0.3 s per large mart). One range from the first to the last
+    day would span a month when a night changes its first day and its last: 10M spans, a night's
+    focus_charges rows read in 2.8-2.9 s against 3.8-4.6 s. `days` must describe the rows the
+    predicate runs on (fingerprints of the same rows, or the release.json they were published in)."""
     exact = f"list_contains({sql_list(keys)}, {period_key_sql(keys_sql)})"
     day = day_column(columns)
-    if day is None or not keys or not all(DAY_PERIOD_KEY.fullmatch(key) for key in keys):
+    bounds = [days[key] for key in keys if key in days]  # a key absent from days has no rows
+    if day is None or not bounds or None in bounds:
         return exact
     column = quote_identifier(day)
-    days = sorted({date.fromisoformat(key.split("/", 1)[1]) for key in keys})
     ranges = " or ".join(
         f"({column} >= date {quote_literal(str(first))} and {column} < date {quote_literal(str(last))} + 1)"
-        for first, last in day_runs(days)
+        for first, last in day_runs([bound for bound in bounds if bound is not None])
     )
     return f"({ranges}) and {exact}"
 
 
-def day_runs(days: list[date]) -> list[tuple[date, date]]:
-    """Sorted distinct days as runs of consecutive days: (first, last) of each."""
+def day_runs(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Spans of days (first, last) merged into runs of consecutive days, sorted."""
     runs: list[tuple[date, date]] = []
-    for day in days:
-        if runs and day == runs[-1][1] + timedelta(days=1):
-            runs[-1] = (runs[-1][0], day)
+    for first, last in sorted(spans):
+        if runs and first <= runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], max(last, runs[-1][1]))
         else:
-            runs.append((day, day))
+            runs.append((first, last))
     return runs
 
 
@@ -505,13 +521,29 @@ def columns_digest(columns: list[Column]) -> str:
     return hashlib.sha256(json.dumps([[c.name, c.data_type] for c in columns]).encode()).hexdigest()[:16]
 
 
-def fingerprints(con: duckdb.DuckDBPyConnection, relation: str, key_sql: str) -> dict[str, tuple[int, int]]:
-    """Row count and the sum of row hashes of each key's rows (one scan): equal for equal content."""
+def fingerprints(
+    con: duckdb.DuckDBPyConnection, relation: str, key_sql: str, day: str | None
+) -> tuple[dict[str, tuple[int, int]], PeriodDays]:
+    """Row count and the sum of row hashes of each key's rows (equal for equal content), and the
+    first and last UTC day of its rows when the mart has a day column; one scan."""
+    day_sql = f"cast(mart_row.{quote_identifier(day)} as date)" if day else "null::date"
     rows = con.execute(
-        f"select {key_sql} as period_key, count(*), coalesce(sum(hash(mart_row)::hugeint), 0)"
+        f"select {key_sql} as period_key, count(*), coalesce(sum(hash(mart_row)::hugeint), 0),"
+        f" min({day_sql}), max({day_sql}), count({day_sql}) = count(*)"
         f" from (select * from {relation}) as mart_row group by period_key"
     ).fetchall()
-    return {str(key): (int(count), int(total)) for key, count, total in rows}
+    counted = {str(key): (int(count), int(total)) for key, count, total, *_ in rows}
+    days: PeriodDays = {str(key): (first, last) if every_day and first is not None else None
+                        for key, _, _, first, last, every_day in rows}
+    return counted, days
+
+
+def period_days_of(mart: dict[str, object]) -> PeriodDays:
+    """A release.json mart entry's "days", read back."""
+    stored = mart.get("days", {})
+    assert isinstance(stored, dict)
+    return {str(key): (date.fromisoformat(value[0]), date.fromisoformat(value[1])) if value else None
+            for key, value in stored.items()}
 
 
 def sql_list(values: list[str]) -> str:
@@ -558,17 +590,18 @@ def period_files(root: Path, table: str, key: str, formats: tuple[str, ...]) -> 
 
 def write_periods(
     con: duckdb.DuckDBPyConnection, published: str, table: str, incoming: Path, keys: list[str],
-    keys_sql: tuple[str, str], formats: tuple[str, ...], every_key: bool = False,
+    keys_sql: tuple[str, str], formats: tuple[str, ...], days: PeriodDays, every_key: bool = False,
 ) -> None:
     """by_billing_month/<table>/billing_month=YYYY-MM/<period>.<format> of the given periods of a
     published table (Hive layout: engines read only the months asked for), each format in one
-    partitioned COPY; every_key: the keys are all the table holds (no filter)."""
+    partitioned COPY; days: the periods' days in that table; every_key: the keys are all the table
+    holds (no filter)."""
     if not keys:
         return
     columns = columns_of(con, published)
     month_sql, period_sql = keys_sql
     scratch = incoming / f".{table}.periods"
-    chosen = "true" if every_key else in_periods_sql(keys, keys_sql, columns)
+    chosen = "true" if every_key else in_periods_sql(keys, keys_sql, columns, days)
     for fmt, expression, options in FILE_FORMATS:
         if fmt not in formats:
             continue
@@ -591,7 +624,7 @@ def write_periods(
 
 def write_sorted_periods(
     con: duckdb.DuckDBPyConnection, published: str, table: str, incoming: Path, keys: list[str],
-    keys_sql: tuple[str, str], formats: tuple[str, ...],
+    keys_sql: tuple[str, str], formats: tuple[str, ...], days: PeriodDays,
 ) -> None:
     """The same files as write_periods, from a table stored in period order (publish_mart writes
     it so): one COPY per period and format, reading only the row groups between the period's
@@ -605,7 +638,7 @@ def write_sorted_periods(
     key_sql = period_key_sql(keys_sql)
     ranges = con.execute(
         f"select {key_sql} as period_key, min(rowid), max(rowid) from {published}"
-        f" where {in_periods_sql(keys, keys_sql, columns)} group by period_key"
+        f" where {in_periods_sql(keys, keys_sql, columns, days)} group by period_key"
     ).fetchall()
     for fmt, expression, options in FILE_FORMATS:
         if fmt not in formats:
@@ -634,7 +667,7 @@ def publish_mart(
     columns = columns_of(con, mart.relation)
     keys_sql = period_keys_sql(columns)
     key_sql = period_key_sql(keys_sql) if keys_sql else "'*'"
-    counted = fingerprints(con, mart.relation, key_sql)
+    counted, days = fingerprints(con, mart.relation, key_sql, day_column(columns) if keys_sql else None)
     rows = sum(count for count, _ in counted.values())
     by_period = keys_sql is not None and rows >= partition_min_rows
     digest = columns_digest(columns)
@@ -648,6 +681,9 @@ def publish_mart(
     unchanged = {key for key, value in prints.items() if before_prints.get(key) == value}
     release.row_counts[mart.table] = rows
     release.marts[mart.table] = {"by_period": by_period, "fingerprints": prints}
+    if by_period:
+        release.marts[mart.table]["days"] = {
+            key: [str(bound[0]), str(bound[1])] if bound else None for key, bound in days.items()}
 
     # Files: link what is unchanged, write the rest.
     relative: dict[str, list[Path]] = {}
@@ -664,17 +700,19 @@ def publish_mart(
     published = f"{alias}.main.{quote_identifier(mart.table)}"
     select = ", ".join(duckdb_expression(c, max_chars) for c in columns)
     kept = carried and before_prints and table_in(con, alias, mart.table)
-    stale = sorted((set(before_prints) | set(prints)) - unchanged)
+    # The previous copy's rows of changed or gone periods, found by the previous release's days.
+    stale = sorted(set(before_prints) - unchanged)
     changed = sorted(set(prints) - unchanged)
     patch = kept and by_period and all(str(v).startswith(digest + ":") for v in before_prints.values())
     stored_in_period_order = False
     if patch:
         con.execute(f"create or replace temp table publish_changed as select {select} from {mart.relation}"
-                    f" where {in_periods_sql(changed, keys_sql, columns)}")
+                    f" where {in_periods_sql(changed, keys_sql, columns, days)}")
         if stale:
-            con.execute(f"delete from {published} where {in_periods_sql(stale, keys_sql, columns)}")
+            con.execute(f"delete from {published}"
+                        f" where {in_periods_sql(stale, keys_sql, columns, period_days_of(before))}")
         con.execute(f"insert into {published} select * from publish_changed")
-    elif stale or not kept:
+    elif stale or changed or not kept:
         # A large mart published by period is stored in period order: its files are then
         # written a period at a time from a few row groups each (write_sorted_periods).
         stored_in_period_order = by_period and rows >= SORTED_WRITE_MIN_ROWS
@@ -685,11 +723,11 @@ def publish_mart(
     if by_period:
         unwritten = sorted(set(prints) - linked)
         if patch and set(unwritten) <= set(changed):
-            write_periods(con, "publish_changed", mart.table, incoming, unwritten, keys_sql, formats)
+            write_periods(con, "publish_changed", mart.table, incoming, unwritten, keys_sql, formats, days)
         elif stored_in_period_order:
-            write_sorted_periods(con, published, mart.table, incoming, unwritten, keys_sql, formats)
+            write_sorted_periods(con, published, mart.table, incoming, unwritten, keys_sql, formats, days)
         else:
-            write_periods(con, published, mart.table, incoming, unwritten, keys_sql, formats,
+            write_periods(con, published, mart.table, incoming, unwritten, keys_sql, formats, days,
                           every_key=unwritten == sorted(prints))
     elif "*" not in linked:
         write_files(con, published, mart.table, incoming, list(formats))

@@ -9,6 +9,7 @@ import csv
 import json
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -176,38 +177,50 @@ DAILY = [("a", 1.0, "2026-05-01"), ("=b", 2.0, "2026-05-01"), ("c", 3.0, "2026-0
     ["2026-05/2026-05-01"],
     ["2026-04/2026-05-01", "2026-05/2026-05-31", "2026-06/2026-06-01"],
     ["2026-05/2026-05-02", "none/none"],
-    ["2026-05/2026-05"],
+    ["2026-05/billing_period", "2026-05/2026-05-31"],
+    ["2026-06/billing_period"],
+    ["2026-05/2026-05", "2026-07/2026-07-01"],
     [],
 ])
 def test_the_rows_of_periods_are_the_rows_whose_key_is_listed(keys: list[str]) -> None:
     """in_periods_sql, with or without its day range, selects exactly the rows whose period key is
-    listed: rows at the first and last second of a day, across a month end, without a day."""
+    listed: rows at the first and last second of a day, across a month end, without a day, and
+    rows whose charge period is their whole billing period (their own period, whatever their day)."""
     con = duckdb.connect()
-    con.execute("create table mart (BillingPeriodStart timestamp, ChargePeriodStart timestamp, n integer)")
-    con.execute("""insert into mart values
-        ('2026-04-01', '2026-05-01 00:00:00', 1), ('2026-05-01', '2026-05-01 23:59:59.999', 2),
-        ('2026-05-01', '2026-04-30 23:59:59.999', 3), ('2026-05-01', '2026-05-02 00:00:00', 4),
-        ('2026-05-01', '2026-05-31 12:00:00', 5), ('2026-06-01', '2026-06-01 00:00:00', 6),
-        ('2026-06-01', '2026-06-02 00:00:00', 7), (null, null, 8), ('2026-05-01', null, 9)""")
+    con.execute("create table mart (BillingPeriodStart timestamp, BillingPeriodEnd timestamp,"
+                " ChargePeriodStart timestamp, ChargePeriodEnd timestamp, n integer)")
+    con.execute("""insert into mart
+        select b, b + interval 1 month, c, coalesce(e, c + interval 1 day), n from (values
+        ('2026-04-01'::timestamp, '2026-05-01 00:00:00'::timestamp, null::timestamp, 1),
+        ('2026-05-01', '2026-05-01 23:59:59.999', null, 2),
+        ('2026-05-01', '2026-04-30 23:59:59.999', null, 3), ('2026-05-01', '2026-05-02 00:00:00', null, 4),
+        ('2026-05-01', '2026-05-31 12:00:00', null, 5), ('2026-06-01', '2026-06-01 00:00:00', null, 6),
+        ('2026-06-01', '2026-06-02 00:00:00', null, 7), (null, null, null, 8), ('2026-05-01', null, null, 9),
+        ('2026-05-01', '2026-05-01 00:00:00', '2026-06-01 00:00:00', 10),
+        ('2026-06-01', '2026-06-01 00:00:00', '2026-07-01 00:00:00', 11)) as t(b, c, e, n)""")
     columns = export_marts.columns_of(con, "mart")
     keys_sql = export_marts.period_keys_sql(columns)
     assert keys_sql is not None
     key_sql = export_marts.period_key_sql(keys_sql)
-    predicate = export_marts.in_periods_sql(keys, keys_sql, columns)
+    _, days = export_marts.fingerprints(con, "mart", key_sql, "ChargePeriodStart")
+    assert days["2026-05/billing_period"] == (date(2026, 5, 1), date(2026, 5, 1)) and days["none/none"] is None
+    predicate = export_marts.in_periods_sql(keys, keys_sql, columns, days)
     expected = sorted(n for n, key in con.execute(f"select n, {key_sql} from mart").fetchall() if key in keys)
     assert sorted(n for (n,) in con.execute(f"select n from mart where {predicate}").fetchall()) == expected
-    ranged = bool(keys) and all("none" not in key and len(key) == 18 for key in keys)
-    assert ("ChargePeriodStart\" >=" in predicate) == ranged
+    assert ('"ChargePeriodStart" >=' in predicate) == (bool(expected) and "none/none" not in keys)
+    assert {10, 11} & set(expected) == {n for n, key in [(10, "2026-05/billing_period"),
+                                                         (11, "2026-06/billing_period")] if key in keys}
 
 
 def test_changed_days_are_read_by_runs_of_consecutive_days() -> None:
-    """A night that changes a month's first day (focus_charges' billing-period rows) and its last
-    two reads those days' row groups, not the month between: one range per run of consecutive days."""
+    """A night that changes a month's first day and its last two reads those days' row groups, not
+    the month between: one range per run of consecutive days (spans of days merged)."""
     columns = [export_marts.Column(name, "TIMESTAMP") for name in ("BillingPeriodStart", "ChargePeriodStart")]
     keys_sql = export_marts.period_keys_sql(columns)
     assert keys_sql is not None
     keys = ["2026-05/2026-05-31", "2026-05/2026-05-01", "2026-05/2026-05-30"]
-    predicate = export_marts.in_periods_sql(keys, keys_sql, columns)
+    days = {key: (date.fromisoformat(key[8:]), date.fromisoformat(key[8:])) for key in keys}
+    predicate = export_marts.in_periods_sql(keys, keys_sql, columns, days)
     ranges = predicate.rsplit(" and list_contains", 1)[0]
     assert ranges.count('"ChargePeriodStart" >=') == 2, predicate
     day_in_ranges = duckdb.sql(
@@ -218,6 +231,10 @@ def test_changed_days_are_read_by_runs_of_consecutive_days() -> None:
     ).fetchall()
     assert [day for day, inside in day_in_ranges if inside] == ["2026-05-01", "2026-05-30", "2026-05-31"]
     assert export_marts.day_runs([]) == []
+    may = date(2026, 5, 1)
+    assert export_marts.day_runs([(may + timedelta(3), may + timedelta(4)), (may, may + timedelta(2)),
+                                  (may + timedelta(1), may + timedelta(1)), (may + timedelta(9), may + timedelta(9))]) == [
+        (may, may + timedelta(4)), (may + timedelta(9), may + timedelta(9))]
 
 
 def test_large_marts_are_written_by_billing_month_and_day_only(tmp_path: Path) -> None:
@@ -329,6 +346,49 @@ def test_a_publish_writes_only_what_changed_and_equals_a_publish_from_scratch(
     assert manifest["row_counts"] == {"focus_charges": 5, "small_lookup": 3}
     # The previous release is untouched by the links: still its own content.
     assert release_content(before)["marts.duckdb:focus_charges"][3][0] == "d"
+
+
+def make_focus_database(path: Path, billing_period_cost: float) -> None:
+    """focus_charges with FOCUS's period columns: a usage row per day of May 2026 and two rows whose
+    charge period is the whole month (a commitment fee and an adjustment, rebuilt every night)."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute(f"""create or replace table marts.focus_charges as
+            select 'usage ' || day::date as ChargeDescription, 1.0::decimal(38, 15) as BilledCost,
+                   timestamp '2026-05-01' as BillingPeriodStart, timestamp '2026-06-01' as BillingPeriodEnd,
+                   day as ChargePeriodStart, day + interval 1 day as ChargePeriodEnd
+            from range(timestamp '2026-05-01', timestamp '2026-06-01', interval 1 day) as days(day)
+            union all
+            select description, {billing_period_cost}::decimal(38, 15), timestamp '2026-05-01',
+                   timestamp '2026-06-01', timestamp '2026-05-01', timestamp '2026-06-01'
+            from (values ('commitment fee'), ('adjustment')) as fees(description)""")
+
+
+def test_whole_billing_period_rows_are_their_own_period(tmp_path: Path) -> None:
+    """A FOCUS row whose charge period is its whole billing period is in its month's
+    billing_period files, not in its first day's; a night that changes only such rows rewrites
+    those files alone and links every day (its first included); the release equals a publish from
+    scratch."""
+    database, out, fresh = tmp_path / "x.duckdb", tmp_path / "exports", tmp_path / "fresh"
+    args = ["--database", str(database), "--partition-min-rows", "3"]
+    make_focus_database(database, 5.0)
+    export_marts.main([*args, "--out", str(out)])
+    before = out.resolve()
+    month = before / "by_billing_month" / "focus_charges" / "billing_month=2026-05"
+    assert sorted(p.name for p in month.glob("*.parquet")) == [
+        *(f"2026-05-{day:02d}.parquet" for day in range(1, 32)), "billing_period.parquet"]
+    first_day = duckdb.sql(f"select ChargeDescription from read_parquet('{month}/2026-05-01.parquet')").fetchall()
+    assert first_day == [("usage 2026-05-01",)]
+    fees = duckdb.sql(f"select ChargeDescription from read_parquet('{month}/billing_period.parquet') order by 1")
+    assert fees.fetchall() == [("adjustment",), ("commitment fee",)]
+    make_focus_database(database, 7.5)
+    export_marts.main([*args, "--out", str(out)])
+    after = out.resolve()
+    export_marts.main([*args, "--out", str(fresh)])
+    assert release_content(after) == release_content(fresh.resolve())
+    old, new = inodes(before), inodes(after)
+    rewritten = sorted(name.rsplit("/", 1)[1] for name, inode in new.items() if old.get(name) != inode)
+    assert rewritten == ["billing_period.csv", "billing_period.parquet"]
 
 
 def test_nothing_is_reused_across_other_settings(tmp_path: Path) -> None:
