@@ -23,7 +23,8 @@ Layout (the exports path is $DBT_EXPORTS_PATH, default `exports`):
                           FOCUS rows whose charge period is their whole
                           billing period in billing_period.parquet, .csv
         release.json      release id, dbt invocation id, time, row counts, and
-                          the fingerprints the next publish compares with
+                          the fingerprints the next publish compares with (and
+                          each period's first and last day, to find its rows)
 
 A release is written under exports.releases/.incoming-<release_id> and
 renamed when complete; then a new symlink is renamed over `exports` in one
