@@ -21,3 +21,27 @@
 {% macro default__decimal_text(decimal_expr, scale) -%}
     cast({{ decimal_expr }} as {{ dbt.type_string() }})
 {%- endmacro %}
+
+{#- A whole number unique to each row of a table scan within one query, the
+    same on every read of that table in the query (both sides of a
+    self-join), written in the scan's own select list. ANSI: the row's rank
+    in `unique_order` (a sort of every row). DuckDB: the row's rowid + 1, no
+    sort (10M spans: int_spans__identity_hops 67-69 -> 37-40 s); a unit
+    test's input is a query, not a table, so it has no rowid and gets the
+    ANSI number. Not stable from one run to the next: for keys that a query
+    joins on, never for anything published. -#}
+{% macro record_number(unique_order) -%}
+    {{ return(adapter.dispatch('record_number', 'llm_spend_attribution')(unique_order)) }}
+{%- endmacro %}
+
+{% macro default__record_number(unique_order) -%}
+    row_number() over (order by {{ unique_order }})
+{%- endmacro %}
+
+{% macro duckdb__record_number(unique_order) -%}
+    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+        {{ default__record_number(unique_order) }}
+    {%- else -%}
+        rowid + 1
+    {%- endif -%}
+{%- endmacro %}

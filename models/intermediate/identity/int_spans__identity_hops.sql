@@ -21,33 +21,51 @@
 with
 
 -- The usable first copy of each span (macro usable_spans), read from
--- stg_traces__span_records directly, not through the view stg_traces__spans.
+-- stg_traces__span_records directly, not through the view stg_traces__spans,
+-- with a number per span (macro record_number), so the walk's state holds
+-- numbers. Numbered in the scan itself: a number computed apart and joined
+-- back to the spans took half the model's time (10M spans: 67-69 s against
+-- 37-40 s).
 spans as {{ cte_inline_hint() }} (
     {{ usable_spans(
         ref('stg_traces__span_records'),
-        ['service_name', 'span_name', 'attributes'],
+        ['service_name', 'span_name', 'attributes', record_number('trace_id, span_id') ~ ' as record_number'],
         in_rebuilt_traces('trace_id')
     ) }}
 ),
 
--- A number per span, in span_key order, so the walk's state holds numbers.
--- A nightly run numbers its traces' spans after the kept rows' numbers, so
--- numbers stay unique (and in span_key order within a trace).
-numbered as (
+-- The spans' numbers by span key, to number each span's parent.
+span_numbers as (
     select
         span_key,
-        row_number() over (order by span_key)
-        {%- if is_incremental() %}
-            + (select coalesce(max(kept.hop_id), 0) from {{ this }} as kept)
-        {%- endif %} as hop_id
+        record_number
     from spans
+),
+
+-- What a span's number is shifted by to be its hop id: hop ids start
+-- at 1, and a nightly run numbers its traces' spans right after the kept
+-- rows' largest hop id, so numbers stay unique and grow with the nights'
+-- spans, not with the history (macro hop_ordered keeps them below 10^12).
+first_numbers as (
+    select min(record_number) as first_record_number
+    from spans
+),
+
+numbering as (
+    select
+        {%- if is_incremental() %}
+            (select coalesce(max(kept.hop_id), 0) from {{ this }} as kept)
+        {%- else %}
+            0
+        {%- endif %} + 1 - first_record_number as hop_id_offset
+    from first_numbers
 ),
 
 alias_values as (
     select
         spans.span_key,
-        own.hop_id,
-        parent.hop_id as parent_hop_id,
+        spans.record_number + numbering.hop_id_offset as hop_id,
+        parent.record_number + numbering.hop_id_offset as parent_hop_id,
         {%- for field in fields %}
             {%- for key, rank, key_trust in identity_field_aliases(field) %}
                 {%- set value = nonblank(map_get('spans.attributes', key)) %}
@@ -58,9 +76,8 @@ alias_values as (
         {{ hop_label('spans.service_name', 'spans.span_name') }} as hop_label,
         {{ trust_rank('spans.service_name', trust.get('services', ['*'])) }} as service_trust_rank
     from spans
-    inner join numbered as own
-        on spans.span_key = own.span_key
-    left join numbered as parent
+    cross join numbering
+    left join span_numbers as parent
         on spans.parent_span_key = parent.span_key
 ),
 
