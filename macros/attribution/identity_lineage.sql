@@ -9,11 +9,12 @@
     {{ return(recovered_identity_fields() + ['api_key_id']) }}
 {%- endmacro %}
 
-{#- Rows (identity_field, alias_key, alias_rank) for every alias of every
-    identity_hop_fields field, ranked by identity_field_alias_keys as
-    identity_field_aliases ranks them (so a rank here is the
-    `<field>__near_rank` of int_spans__identity_hops), as a union of
-    constant selects (portable; the lists are small). -#}
+{#- Rows (identity_field, alias_key, alias_rank, alias_bit) for every alias
+    of every identity_hop_fields field, ranked by identity_field_alias_keys
+    as identity_field_aliases ranks them (so a rank here is the
+    `<field>__near_rank` of int_spans__identity_hops, and alias_bit its bit
+    in `<field>__present_aliases`: 2^(rank - 1)), as a union of constant
+    selects (portable; the lists are small). -#}
 {% macro identity_alias_registry() -%}
     {%- set rows = [] -%}
     {%- for field in identity_hop_fields() -%}
@@ -25,7 +26,8 @@
         select
             {{ dbt.string_literal(field) }} as identity_field,
             {{ dbt.string_literal(dbt.escape_single_quotes(alias)) }} as alias_key,
-            {{ rank }} as alias_rank
+            {{ rank }} as alias_rank,
+            cast({{ 2 ** (rank - 1) }} as {{ dbt.type_bigint() }}) as alias_bit
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -113,6 +115,29 @@
             then {% if item == 'value' %}{{ field }}__{{ rank }}{% else %}{{ rank }}{% endif %}
         {%- endfor %}
     end
+{%- endmacro %}
+
+{#- The aliases of an identity field that hold a value on a span, as one
+    whole number: bit (alias rank - 1) set for each non-null column
+    <field>__<alias_rank> of `aliases` (identity_field_aliases rows), so
+    that int_spans__alias_usage counts the aliases found on each span
+    without reading the span attributes again. At most 62 aliases per field
+    (the bits of a bigint). -#}
+{% macro present_aliases(field, aliases) -%}
+    {%- if aliases | length > 62 -%}
+        {{ exceptions.raise_compiler_error(
+            'identity field ' ~ field ~ ' has ' ~ (aliases | length) ~ ' aliases (seed attribute_aliases);'
+            ~ ' int_spans__identity_hops keeps at most 62 per field, one bit each'
+        ) }}
+    {%- endif -%}
+    cast(
+        {%- for key, rank, key_trust in aliases %}
+            case when {{ field }}__{{ rank }} is not null then {{ 2 ** (rank - 1) }} else 0 end{{ ' +' if not loop.last }}
+        {%- else %}
+            0
+        {%- endfor %}
+        as {{ dbt.type_bigint() }}
+    )
 {%- endmacro %}
 
 {% macro first_alias_value(field, aliases, differs_from=none) -%}

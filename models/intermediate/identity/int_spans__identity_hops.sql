@@ -103,6 +103,7 @@ final as (
             {{ first_alias_rank(field, aliases) }} as {{ field }}__near_rank,
             {{ first_alias_value(field, by_trust) }} as {{ field }}__trusted,
             {{ first_alias_rank(field, by_trust) }} as {{ field }}__trusted_rank,
+            {{ present_aliases(field, aliases) }} as {{ field }}__present_aliases,
             {%- if values | length == 1 %}
                 {{ values[0] }} as {{ field }}__low,
                 {{ values[0] }} as {{ field }}__high,

@@ -5,8 +5,9 @@
     the one place that says it), and how many traces carried it there for
     the first time (their first such span starts that day), so the mart adds
     up distinct traces over all history without keeping a row per trace.
-    Every alias on every span is read from the span attributes (pseudo-field
-    api_key_id for seed attribute_aliases' virtual keys).
+    Every alias on every span counts (pseudo-field api_key_id for seed
+    attribute_aliases' virtual keys), read from int_spans__identity_hops'
+    bits of the aliases found on the span (`<field>__present_aliases`).
     Rebuilt by span_date on nightly runs (period_rebuild_config). A trace's
     first day needs all of its spans, so every span of each trace with a
     span on a rebuilt day is read; a trace that changed is listed in
@@ -17,8 +18,6 @@
 {%- set day_filter = in_rebuilt_periods('span_date') | trim -%}
 {%- set every_day = day_filter == 'true' -%}
 {%- set fields = identity_hop_fields() -%}
-{%- set near_ranks = [] -%}
-{%- for field in fields %}{% do near_ranks.append(field ~ '__near_rank') %}{% endfor -%}
 with
 {%- if not every_day %}
 
@@ -34,20 +33,23 @@ rebuilt_day_traces as {{ cte_materialize_hint() }} (
 {%- endif %}
 
 -- The spans of the traces with a span on a rebuilt day (every trace on a
--- full build): their day and role, and per identity field the rank of the
--- alias their canonical value is read from (int_spans__identity_hops,
--- `<field>__near_rank`: the first non-blank alias in order), joined per
--- span before the attributes are unnested (on the 10M spans, joining the
--- ~30M (span, alias) rows to them instead and ranking the aliases again
--- took 60 s; this way 32 s).
+-- full build): their trace, hop service, role and day, and per identity
+-- field the aliases found on them (int_spans__identity_hops,
+-- `<field>__present_aliases`: one bit per alias rank) and the rank of the
+-- one their canonical value is read from (`<field>__near_rank`: the first
+-- non-blank alias in order). Read from those bits, not from the span
+-- attributes: unnesting every span's attributes and joining the entries to
+-- the aliases took most of this model's time (10M spans: 38-41 s against 22-24 s).
 span_facts as (
     select
-        lineage.span_key,
-        {%- for field in fields %}
-            hops.{{ field }}__near_rank,
-        {%- endfor %}
+        lineage.trace_id,
+        coalesce(lineage.service_name, '(no service.name)') as service_name,
         lineage.span_role,
-        lineage.span_date
+        lineage.span_date,
+        {%- for field in fields %}
+            hops.{{ field }}__present_aliases,
+            hops.{{ field }}__near_rank{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ ref('int_spans__lineage') }} as lineage
     inner join {{ ref('int_spans__identity_hops') }} as hops
         on lineage.span_key = hops.span_key
@@ -56,63 +58,67 @@ span_facts as (
     {%- endif %}
 ),
 
--- Their spans (the usable first copy of each, stg_traces__spans).
-spans as (
-    select
-        spans.trace_id,
-        coalesce(spans.service_name, '(no service.name)') as service_name,
-        spans.attributes,
-        {%- for near_rank in near_ranks %}
-            span_facts.{{ near_rank }},
-        {%- endfor %}
-        span_facts.span_role,
-        span_facts.span_date
-    from {{ ref('stg_traces__spans') }} as spans
-    inner join span_facts
-        on spans.span_key = span_facts.span_key
-    {%- if not every_day %}
-        -- Filtered on the spans' own scan too: the join alone would read
-        -- every span's map.
-        where spans.trace_id in (select rebuilt_day_traces.trace_id from rebuilt_day_traces)
-    {%- endif %}
+-- One row per span and identity field with an alias found on the span.
+field_aliases_found as (
+    {%- for field in fields %}
+        select
+            trace_id,
+            service_name,
+            span_role,
+            span_date,
+            {{ dbt.string_literal(field) }} as identity_field,
+            {{ field }}__present_aliases as present_aliases,
+            {{ field }}__near_rank as near_rank
+        from span_facts
+        where {{ field }}__present_aliases > 0
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 alias_registry as (
     {{ identity_alias_registry() }}
 ),
 
-entries as (
-    {{ map_entry_rows(
-        'spans',
-        ['trace_id', 'service_name', 'span_role', 'span_date'] + near_ranks,
-        'attributes'
-    ) }}
+-- The distinct sets of aliases found (a few dozen), each with its aliases.
+alias_sets_found as (
+    select distinct
+        identity_field,
+        present_aliases
+    from field_aliases_found
+),
+
+alias_set_members as (
+    select
+        alias_sets_found.identity_field,
+        alias_sets_found.present_aliases,
+        alias_registry.alias_key,
+        alias_registry.alias_rank
+    from alias_sets_found
+    inner join alias_registry
+        on alias_sets_found.identity_field = alias_registry.identity_field
+    where mod({{ integer_quotient('alias_sets_found.present_aliases', 'alias_registry.alias_bit') }}, 2) = 1
 ),
 
 -- Every non-blank identity alias on every span; the winning one is the
 -- alias the span's canonical value is read from.
 alias_uses as (
     select
-        entries.trace_id,
-        alias_registry.identity_field,
-        alias_registry.alias_key,
-        alias_registry.alias_key = alias_registry.identity_field as is_canonical_key,
-        alias_registry.alias_rank,
-        entries.service_name,
-        entries.span_role,
-        entries.span_date,
-        coalesce(
-            case alias_registry.identity_field
-                {%- for field in fields %}
-                    when {{ dbt.string_literal(field) }} then entries.{{ field }}__near_rank
-                {%- endfor %}
-            end = alias_registry.alias_rank,
-            false
-        ) as is_winning_alias
-    from entries
-    inner join alias_registry
-        on entries.attribute_key = alias_registry.alias_key
-    where {{ nonblank('entries.attribute_value') }} is not null
+        field_aliases_found.trace_id,
+        alias_set_members.identity_field,
+        alias_set_members.alias_key,
+        alias_set_members.alias_key = alias_set_members.identity_field as is_canonical_key,
+        alias_set_members.alias_rank,
+        field_aliases_found.service_name,
+        field_aliases_found.span_role,
+        field_aliases_found.span_date,
+        coalesce(field_aliases_found.near_rank = alias_set_members.alias_rank, false) as is_winning_alias
+    from field_aliases_found
+    inner join alias_set_members
+        on
+            field_aliases_found.identity_field = alias_set_members.identity_field
+            and field_aliases_found.present_aliases = alias_set_members.present_aliases
 ),
 
 -- Each trace's first day with a span carrying the key at the hop.
