@@ -45,11 +45,11 @@ span_facts as (
         lineage.trace_id,
         coalesce(lineage.service_name, '(no service.name)') as service_name,
         lineage.span_role,
-        lineage.span_date,
         {%- for field in fields %}
             hops.{{ field }}__present_aliases,
-            hops.{{ field }}__near_rank{{ ',' if not loop.last }}
+            hops.{{ field }}__near_rank,
         {%- endfor %}
+        lineage.span_date
     from {{ ref('int_spans__lineage') }} as lineage
     inner join {{ ref('int_spans__identity_hops') }} as hops
         on lineage.span_key = hops.span_key
