@@ -48,8 +48,6 @@
 
 {% macro default__map_entry_list(map_expr) -%}{{ not_portable('map_entry_list') }}{%- endmacro %}
 
-{% macro default__map_entry_rows(relation, keep_columns, map_column) -%}{{ not_portable('map_entry_rows') }}{%- endmacro %}
-
 {% macro default__map_from_entry_list(entries_expr) -%}{{ not_portable('map_from_entry_list') }}{%- endmacro %}
 
 {% macro default__null_string_map() -%}{{ not_portable('null_string_map') }}{%- endmacro %}

@@ -1,5 +1,5 @@
-{#- Spark SQL versions of the MAP macros in macros/portability/maps.sql and
-    map_entries.sql. Spark's map_concat and map_from_entries fail on repeated
+{#- Spark SQL versions of the MAP macros in macros/portability/maps.sql.
+    Spark's map_concat and map_from_entries fail on repeated
     keys (spark.sql.mapKeyDedupPolicy=EXCEPTION), so "which entry wins" is
     written out instead of left to a session setting. -#}
 
@@ -67,15 +67,6 @@
             explode(map_keys({{ map_column }})) as attribute_key
         from {{ relation }}
     )
-{%- endmacro %}
-
-{% macro spark__map_entry_rows(relation, keep_columns, map_column) -%}
-    select
-        {%- for column in keep_columns %}
-            {{ column }},
-        {%- endfor %}
-        explode({{ map_column }}) as (attribute_key, attribute_value)
-    from {{ relation }}
 {%- endmacro %}
 
 {#- ignoreNullFields false: a null field is written as null, as DuckDB's
