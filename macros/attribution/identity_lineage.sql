@@ -133,8 +133,6 @@
     cast(
         {%- for key, rank, key_trust in aliases %}
             case when {{ field }}__{{ rank }} is not null then {{ 2 ** (rank - 1) }} else 0 end{{ ' +' if not loop.last }}
-        {%- else %}
-            0
         {%- endfor %}
         as {{ dbt.type_bigint() }}
     )

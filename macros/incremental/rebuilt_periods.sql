@@ -92,7 +92,7 @@
     tests. The ref is taken on every parse, so the model runs after the
     per-trace models have been rebuilt and the days listed. -#}
 {% macro in_rebuilt_periods(column, rebuilt_every_run=none) -%}
-    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+    {%- if rendering_unit_test() -%}
         true
     {%- else -%}
     {%- set rebuilt_days_relation = ref('stg_traces__rebuilt_days') -%}

@@ -12,11 +12,18 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Whether the model is being rendered for a dbt unit test: its inputs are
+    then fixtures (queries, not tables), with no affected list, rebuilt days
+    or rowid to read. -#}
+{% macro rendering_unit_test() -%}
+    {{ return(model is mapping and model.get('resource_type') == 'unit_test') }}
+{%- endmacro %}
+
 {#- Whether this run reads every row of the models rebuilt per trace: a
     full build, a run that rebuilds every trace (every_trace_reason) and a
     unit test (which renders the full build: no affected list to mock). -#}
 {% macro rebuilds_every_trace() -%}
-    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+    {%- if rendering_unit_test() -%}
         {{ return(true) }}
     {%- endif -%}
     {{ return(not is_incremental() or every_trace_reason() is not none) }}
@@ -29,7 +36,7 @@
     join ran out of memory at 3 GB). The ref is taken on every parse so the
     model depends on the affected list. -#}
 {% macro in_rebuilt_traces(trace_expr) -%}
-    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+    {%- if rendering_unit_test() -%}
         true
     {%- else -%}
     {%- set affected = ref('stg_traces__affected_traces') -%}

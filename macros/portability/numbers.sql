@@ -39,7 +39,7 @@
 {%- endmacro %}
 
 {% macro duckdb__record_number(unique_order) -%}
-    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+    {%- if rendering_unit_test() -%}
         {{ default__record_number(unique_order) }}
     {%- else -%}
         rowid + 1

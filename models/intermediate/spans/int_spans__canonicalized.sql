@@ -158,7 +158,6 @@ call_copies as (
     from classified
     where
         is_model_call
-        and response_id is not null
         and response_id in (select shared_response_ids.response_id from shared_response_ids)
 ),
 
