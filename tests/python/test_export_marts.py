@@ -308,6 +308,19 @@ def test_a_large_mart_written_in_period_order_gives_the_same_release(
     assert release_content((tmp_path / "ordered").resolve()) == release_content((tmp_path / "fresh").resolve())
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_statements_side_by_side_all_run_and_an_error_is_raised(tmp_path: Path, threads: int) -> None:
+    """run_side_by_side (the period files of a large mart) runs every statement, on one cursor per
+    DuckDB thread, and raises a failing statement's error."""
+    with duckdb.connect(str(tmp_path / "x.duckdb"), config={"threads": threads}) as con:
+        export_marts.run_side_by_side(con, [f"create table t{n} as select {n} as n" for n in range(9)])
+        made = con.execute("select sum(n), count(*) from (" + " union all ".join(
+            f"select n from t{n}" for n in range(9)) + ")").fetchall()
+        assert made == [(36, 9)]
+        with pytest.raises(duckdb.CatalogException, match="no_such_table"):
+            export_marts.run_side_by_side(con, ["select 1", "copy (select * from no_such_table) to 'x.csv'"])
+
+
 @pytest.mark.parametrize("growth", [export_marts.MAX_MARTS_DATABASE_GROWTH, 0.0])
 def test_a_publish_writes_only_what_changed_and_equals_a_publish_from_scratch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, growth: float
