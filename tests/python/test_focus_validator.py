@@ -1,8 +1,11 @@
 """focus-validator on the sample build: FOCUS 1.2 and 1.3 pass (but for the
-known false failures), and a broken column makes the check fail."""
+known false failures), and a broken column makes the check fail; so does the
+project's own FOCUS Key-Value test (json_flat_object) on broken Tags."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +14,7 @@ import duckdb
 import pytest
 
 from dbt_runner import PROJECT_DIR as PROJECT_ROOT
-from dbt_runner import DbtRun
+from dbt_runner import DbtRun, run_dbt
 
 SCRIPT = PROJECT_ROOT / "scripts" / "validate_focus.py"
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
@@ -59,6 +62,33 @@ def test_broken_billing_currency_fails(sample_focus_parquet: Path, tmp_path: Pat
     assert completed.returncode == 1, completed.stdout + completed.stderr
     assert "BillingCurrency-C-003-M" in completed.stdout
     assert "focus-validator: FAILED" in completed.stdout
+
+
+def test_broken_tags_fail_the_key_value_test(sample_build: DbtRun, tmp_path: Path) -> None:
+    """json_flat_object on focus_cost_and_usage after four rows' Tags were broken with three
+    distinct values (a nested object, twice; a duplicate key; not JSON): each bad value fails
+    once (the test checks distinct values); SkuPriceDetails and AllocatedTags, untouched, pass."""
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample_build.database, database)
+    nested, duplicate = '{"a": {"b": 1}}', '{"a": 1, "a": 2}'
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "update marts.focus_cost_and_usage set Tags = case when rowid < 2 then ? when rowid = 2 then ?"
+            " else 'not json' end where rowid < 4",
+            [nested, duplicate],
+        )
+    run = run_dbt(tmp_path / "work", "test", select="focus_cost_and_usage,test_name:json_flat_object",
+                  database=database)
+    failures = {
+        result["unique_id"].split(".")[2]: result["failures"]
+        for result in json.loads((run.target_dir / "run_results.json").read_text())["results"]
+        if result["unique_id"].startswith("test.")
+    }
+    assert failures == {
+        "json_flat_object_focus_cost_and_usage_Tags": 3,
+        "json_flat_object_focus_cost_and_usage_SkuPriceDetails": 0,
+        "json_flat_object_focus_cost_and_usage_AllocatedTags": 0,
+    }, run.output[-3000:]
 
 
 def test_parse_summary_and_failures() -> None:
