@@ -609,33 +609,32 @@ def write_periods(
 ) -> None:
     """by_billing_month/<table>/billing_month=YYYY-MM/<period>.<format> of the given periods of a
     published table (Hive layout: engines read only the months asked for), each format in one
-    partitioned COPY, the formats side by side (run_side_by_side: `published` is no temporary
-    table); days: the periods' days in that table; every_key: the keys are all the table holds
-    (no filter)."""
+    partitioned COPY; days: the periods' days in that table; every_key: the keys are all the table
+    holds (no filter)."""
     if not keys:
         return
     columns = columns_of(con, published)
     month_sql, period_sql = keys_sql
     scratch = incoming / f".{table}.periods"
     chosen = "true" if every_key else in_periods_sql(keys, keys_sql, columns, days)
-    written_formats = [f for f in FILE_FORMATS if f[0] in formats]
-    scratch.mkdir()
-    run_side_by_side(con, [
-        f"copy (select {', '.join(expression(c) for c in columns)}, {month_sql} as publish_month,"
-        f" {period_sql} as publish_period from {published} where {chosen})"
-        f" to {quote_literal(str(scratch / fmt))} ({options}, partition_by (publish_month, publish_period))"
-        for fmt, expression, options in written_formats
-    ])
-    for fmt, _, _ in written_formats:
+    for fmt, expression, options in FILE_FORMATS:
+        if fmt not in formats:
+            continue
+        select = ", ".join(expression(c) for c in columns)
+        con.execute(
+            f"copy (select {select}, {month_sql} as publish_month, {period_sql} as publish_period"
+            f" from {published} where {chosen}) to {quote_literal(str(scratch))}"
+            f" ({options}, partition_by (publish_month, publish_period))"
+        )
         for key in keys:
             month, period = key.split("/", 1)
-            partition = scratch / fmt / f"publish_month={month}" / f"publish_period={period}"
+            written = sorted((scratch / f"publish_month={month}" / f"publish_period={period}").glob(f"*.{fmt}"))
             folder, stem = period_file_stem(key)
             target = incoming / PARTITIONS_FOLDER / table / folder
             target.mkdir(parents=True, exist_ok=True)
-            for n, path in enumerate(sorted(partition.glob(f"*.{fmt}"))):
+            for n, path in enumerate(written):
                 path.rename(target / (f"{stem}.{fmt}" if n == 0 else f"{stem}.{n}.{fmt}"))
-    shutil.rmtree(scratch)
+        shutil.rmtree(scratch)
 
 
 def write_sorted_periods(
@@ -644,11 +643,10 @@ def write_sorted_periods(
 ) -> None:
     """The same files as write_periods, from a table stored in period order (publish_mart writes
     it so): one COPY per period and format (several at a time: run_side_by_side), reading only
-    the row groups between the period's first and last rowid. DuckDB's partitioned COPY of a
-    large mart in random order costs 2-3x a plain COPY (focus_charges at 10M spans: 28 s Parquet
-    and 41 s CSV partitioned, 13 and 29 s this way one after the other, the sort included in the
-    table's copy: 23 s against 14 s). The period filter stays beside the rowid range, so the rows
-    are right in any order; the order makes the range tight."""
+    the row groups between the period's first and last rowid. DuckDB's partitioned COPY of a large mart in random order costs 2-3x
+    a plain COPY (focus_charges at 10M spans: 28 s Parquet and 41 s CSV partitioned, 13 and 29 s
+    this way, the sort included in the table's copy: 23 s against 14 s). The period filter stays
+    beside the rowid range, so the rows are right in any order; the order makes the range tight."""
     if not keys:
         return
     columns = columns_of(con, published)
@@ -753,7 +751,7 @@ def publish_mart(
               if previous and files and link_previous_files(previous, files, incoming)}
 
     # marts.duckdb: keep the previous copy's rows where they are unchanged. Patching reads the
-    # changed rows once (into a table of their own) for both the insert and their files.
+    # changed rows once (into a temporary table) for both the insert and their files.
     published = f"{alias}.main.{quote_identifier(mart.table)}"
     select = ", ".join(duckdb_expression(c, max_chars) for c in columns)
     kept = carried and before_prints and table_in(con, alias, mart.table)
@@ -762,17 +760,13 @@ def publish_mart(
     changed = sorted(set(prints) - unchanged)
     patch = kept and by_period and all(str(v).startswith(digest + ":") for v in before_prints.values())
     stored_in_period_order = False
-    # The changed rows sit in an in-memory database of their own, not in a temporary table, which
-    # only this connection could read (write_periods writes their formats from two cursors).
-    changed_rows = f"{alias}_changed.main.{quote_identifier(mart.table)}"
     if patch:
-        con.execute(f"attach ':memory:' as {alias}_changed")
-        con.execute(f"create table {changed_rows} as select {select} from {mart.relation}"
+        con.execute(f"create or replace temp table publish_changed as select {select} from {mart.relation}"
                     f" where {in_periods_sql(changed, keys_sql, columns, days)}")
         if stale:
             con.execute(f"delete from {published}"
                         f" where {in_periods_sql(stale, keys_sql, columns, period_days_of(before))}")
-        con.execute(f"insert into {published} select * from {changed_rows}")
+        con.execute(f"insert into {published} select * from publish_changed")
     elif stale or changed or not kept:
         # A large mart published by period is stored in period order: its files are then
         # written a period at a time from a few row groups each (write_sorted_periods).
@@ -784,7 +778,7 @@ def publish_mart(
     if by_period:
         unwritten = sorted(set(prints) - linked)
         if patch and set(unwritten) <= set(changed):
-            write_periods(con, changed_rows, mart.table, incoming, unwritten, keys_sql, formats, days)
+            write_periods(con, "publish_changed", mart.table, incoming, unwritten, keys_sql, formats, days)
         elif stored_in_period_order:
             write_sorted_periods(con, published, mart.table, incoming, unwritten, keys_sql, formats, days)
         else:
@@ -793,7 +787,7 @@ def publish_mart(
     elif "*" not in linked:
         write_files(con, published, mart.table, incoming, list(formats))
     if patch:
-        con.execute(f"detach {alias}_changed")
+        con.execute("drop table publish_changed")
 
 
 def drop_other_tables(con: duckdb.DuckDBPyConnection, alias: str, tables: list[str]) -> None:
