@@ -475,16 +475,6 @@ def period_keys_sql(columns: list[Column]) -> tuple[str, str] | None:
                        f" then {quote_literal(BILLING_PERIOD)} else {day_sql} end")
 
 
-def period_order_sql(columns: list[Column]) -> str:
-    """ORDER BY list that stores a mart's rows period by period (write_sorted_periods): its billing
-    month and day columns themselves. Sorting by the formatted period key instead took 27.6 s
-    against 23.5 s for focus_cost_and_usage at 10M spans. A whole billing period's rows sit among
-    the month's first day's: both periods' row ranges stay tight."""
-    names = [c.name for c in columns]
-    ordered = [n for n in BILLING_MONTH_COLUMNS if n in names][:1] + [n for n in [day_column(columns)] if n]
-    return ", ".join(quote_identifier(n) for n in ordered)
-
-
 def day_column(columns: list[Column]) -> str | None:
     """The column a mart's rows are published by UTC day from (DAY_COLUMNS), if it has one."""
     names = [c.name for c in columns]
@@ -774,7 +764,7 @@ def publish_mart(
         # A large mart published by period is stored in period order: its files are then
         # written a period at a time from a few row groups each (write_sorted_periods).
         stored_in_period_order = by_period and rows >= SORTED_WRITE_MIN_ROWS
-        order = f" order by {period_order_sql(columns)}" if stored_in_period_order else ""
+        order = f" order by {key_sql}" if stored_in_period_order else ""
         con.execute(f"drop table if exists {published}")
         con.execute(f"create table {published} as select {select} from {mart.relation}{order}")
 
