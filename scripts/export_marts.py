@@ -670,8 +670,8 @@ def run_side_by_side(con: duckdb.DuckDBPyConnection, statements: list[str]) -> N
     threads, each worker on a cursor of its own (a DuckDB connection serves one thread). One
     period's file is a few row groups, which DuckDB writes on about one core: side by side, the
     period files of a mart at 10M spans take about 35% less time (BENCHMARKS.md, stop 52). The
-    first error stops the workers and is raised; a cursor sees only committed tables (the
-    publish runs in autocommit mode), so the statements read no temporary table."""
+    first error (or an interrupt) stops the workers and is raised; a cursor sees only committed
+    tables (the publish runs in autocommit mode), so the statements read no temporary table."""
     workers = min(len(statements), int(con.execute("select current_setting('threads')").fetchall()[0][0]))
     if workers <= 1:
         for statement in statements:
@@ -699,8 +699,13 @@ def run_side_by_side(con: duckdb.DuckDBPyConnection, statements: list[str]) -> N
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(drain) for _ in range(workers)]
-    for future in futures:
-        future.result()
+        try:
+            for future in futures:
+                future.result()
+        finally:
+            # An error or an interrupt (Ctrl-C while waiting) stops the other workers after their
+            # current statement instead of letting them write every file left.
+            failed.set()
 
 
 def publish_mart(
