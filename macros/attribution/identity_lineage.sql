@@ -27,7 +27,7 @@
             {{ dbt.string_literal(field) }} as identity_field,
             {{ dbt.string_literal(dbt.escape_single_quotes(alias)) }} as alias_key,
             {{ rank }} as alias_rank,
-            cast({{ 2 ** (rank - 1) }} as {{ dbt.type_bigint() }}) as alias_bit
+            cast({{ alias_bit(rank) }} as {{ dbt.type_bigint() }}) as alias_bit
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -117,6 +117,13 @@
     end
 {%- endmacro %}
 
+{#- The bit of an alias in `<field>__present_aliases`: 2^(alias rank - 1),
+    the encoding present_aliases writes and identity_alias_registry's
+    alias_bit decodes with. -#}
+{% macro alias_bit(rank) -%}
+    {{ 2 ** (rank - 1) }}
+{%- endmacro %}
+
 {#- The aliases of an identity field that hold a value on a span, as one
     whole number: bit (alias rank - 1) set for each non-null column
     <field>__<alias_rank> of `aliases` (identity_field_aliases rows), so
@@ -132,7 +139,7 @@
     {%- endif -%}
     cast(
         {%- for key, rank, key_trust in aliases %}
-            case when {{ field }}__{{ rank }} is not null then {{ 2 ** (rank - 1) }} else 0 end{{ ' +' if not loop.last }}
+            case when {{ field }}__{{ rank }} is not null then {{ alias_bit(rank) }} else 0 end{{ ' +' if not loop.last }}
         {%- endfor %}
         as {{ dbt.type_bigint() }}
     )
