@@ -48,6 +48,16 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Written between `as` and `(` of an import CTE of a model rebuilt per
+    trace that is filtered with in_rebuilt_traces and read more than once:
+    inlined when the run reads every trace (each read scans the table
+    again; no copy of every row), computed once on a night (its traces'
+    few rows), so the test on the night's traces runs once instead of on
+    every row of the history at each read. -#}
+{% macro rebuilt_traces_cte_hint() -%}
+    {{ return(cte_inline_hint() if rebuilds_every_trace() else cte_materialize_hint()) }}
+{%- endmacro %}
+
 {#- Pre-hook of a model rebuilt per trace: deletes the rows of every trace
     this run rebuilds (with_missing_trace_id: also the rows without a trace
     id, rebuilt every run), so a trace that lost rows, or all of them, keeps

@@ -30,6 +30,36 @@
     materialized
 {%- endmacro %}
 
+{#- A select of every column of `relation` for the rows where `predicate`
+    (a condition on its columns) holds, for a predicate that keeps few rows
+    of a wide table (a night's records among every staged record). ANSI: a
+    plain filter. DuckDB: the predicate runs on a scan of the columns it
+    names, then only the matching rows are read whole, by rowid; filtered
+    in one scan, every column (the attribute map) of every row is read
+    before the filter (10M spans, a night's 334K records of
+    stg_traces__parsed_records: 2.1-2.2 s against 1.0 s). A unit test's
+    inputs are queries without a rowid: the plain filter. -#}
+{% macro select_rows_where(relation, predicate) -%}
+    {{ return(adapter.dispatch('select_rows_where', 'llm_spend_attribution')(relation, predicate)) }}
+{%- endmacro %}
+
+{% macro default__select_rows_where(relation, predicate) -%}
+    select * from {{ relation }}
+    where {{ predicate }}
+{%- endmacro %}
+
+{% macro duckdb__select_rows_where(relation, predicate) -%}
+    {%- if rendering_unit_test() -%}
+        {{ default__select_rows_where(relation, predicate) }}
+    {%- else -%}
+        select * from {{ relation }}
+        where rowid in (
+            select rowid from {{ relation }}
+            where {{ predicate }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- CTEs ending in `ancestry (call_hop_id, distance, hop_id, ...)`: one row
     per call and hop up its parents (the call's own hop at distance 0), from
     CTE `calls_cte` (call_hop_id, parent_hop_id) and CTE `hops_cte` (hop_id,

@@ -42,7 +42,7 @@ with
 -- the trace list; inlined, DuckDB pushed the filters of the response id and
 -- copy reads below that semi-join, onto every staged span (a 10M-span
 -- night's select: 8.8-8.9 s, against 1.6 s computed once).
-spans as {{ cte_inline_hint() if rebuilds_every_trace() else cte_materialize_hint() }} (
+spans as {{ rebuilt_traces_cte_hint() }} (
     {{ usable_spans(
         ref('stg_traces__span_records'),
         span_columns,

@@ -16,7 +16,10 @@
 {%- set max_depth = var('max_trace_depth', 12) -%}
 with
 
-spans as {{ cte_inline_hint() }} (
+-- Both import CTEs are read more than once (rebuilt_traces_cte_hint; 10M
+-- spans on 30 days: the night's select 2.6-2.8 s against 1.7 s computed
+-- once).
+spans as {{ rebuilt_traces_cte_hint() }} (
     select
         span_key,
         trace_id,
@@ -33,7 +36,7 @@ spans as {{ cte_inline_hint() }} (
 ),
 
 -- Each span's number and its parent's (null when the parent never arrived).
-hop_ids as {{ cte_inline_hint() }} (
+hop_ids as {{ rebuilt_traces_cte_hint() }} (
     select
         span_key,
         hop_id,

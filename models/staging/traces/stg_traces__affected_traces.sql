@@ -46,18 +46,29 @@
 with
 
 -- Span records staged by runs not recorded as completed (every record when
--- every trace is rebuilt).
-unconsumed_records as {{ cte_inline_hint() }} (
+-- every trace is rebuilt). A night's are few: found on the two columns the
+-- test reads, read whole only then, and computed once for the three reads
+-- below; filtered in one scan, the trace id and the response id aliases
+-- were derived on every staged record before the test (10M spans on 30
+-- days: the model 5.2-5.9 s against 1.7 s).
+{%- set reads_new_records_only = ledger is not none and not every_trace_because %}
+unconsumed_records as {{ cte_materialize_hint() if reads_new_records_only else cte_inline_hint() }} (
     select
         source_file,
         {{ normalize_hex_id('raw_trace_id') }} as trace_id,
         attributes
-    from {{ ref('stg_traces__parsed_records') }}
-    where
-        record_format in ('flat_json', 'otlp_json')
-        {%- if ledger is not none and not every_trace_because %}
-            and {{ run_not_completed('staged_invocation_id', ledger) }}
+    from (
+        {%- if reads_new_records_only %}
+            {{ select_rows_where(
+                ref('stg_traces__parsed_records'),
+                "record_format in ('flat_json', 'otlp_json') and "
+                ~ run_not_completed('staged_invocation_id', ledger)
+            ) }}
+        {%- else %}
+            select * from {{ ref('stg_traces__parsed_records') }}
+            where record_format in ('flat_json', 'otlp_json')
         {%- endif %}
+    ) as staged_records
 ),
 
 staged as (

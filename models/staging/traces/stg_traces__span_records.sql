@@ -37,6 +37,17 @@
         {%- do execution_alias_keys.append(alias) -%}
     {%- endfor -%}
 {%- endfor -%}
+{#- A record a night reads (the test in the comment above parsed_records). -#}
+{%- set night_record -%}
+    record_format in ('flat_json', 'otlp_json')
+    and case
+        when
+            {{ normalize_hex_id('raw_trace_id') }} is null
+            or {{ in_night_traces }}
+            then {{ is_under_traces_path('source_file') }}
+        else false
+    end
+{%- endset -%}
 -- Jinja loops generate most columns here; sqlfluff's layout rules misread
 -- their rendered indentation (it parses the model: no PRS exemption).
 -- noqa: disable=LT02,LT05
@@ -58,24 +69,21 @@ files_under_traces_path as {{ cte_materialize_hint() }} (
     select listed_files.source_file
     from {{ files_under_traces_path(ref('stg_traces__parsed_records')) }} as listed_files
 ),
-{%- endif %}
 
 parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
     where
         record_format in ('flat_json', 'otlp_json')
-        {%- if reads_every_record %}
-            and source_file in (select files_under_traces_path.source_file from files_under_traces_path)
-        {%- else %}
-            and case
-                when
-                    {{ normalize_hex_id('raw_trace_id') }} is null
-                    or {{ in_night_traces }}
-                    then {{ is_under_traces_path('source_file') }}
-                else false
-            end
-        {%- endif %}
+        and source_file in (select files_under_traces_path.source_file from files_under_traces_path)
 ),
+{%- else %}
+-- A night's records are few: found on the columns the test names, read
+-- whole only then, and computed once for the two reads below (10M spans on
+-- 30 days: the model 5.2-5.7 s against 3.3-3.4 s).
+parsed_records as {{ cte_materialize_hint() }} (
+    {{ select_rows_where(ref('stg_traces__parsed_records'), night_record) }}
+),
+{%- endif %}
 
 -- The ids normalised once here, for the copy count below and every later
 -- step.
