@@ -19,6 +19,7 @@
         'int_llm_calls__attributed',
         'int_llm_calls__token_lines',
         'fct_llm_calls',
+        'unattributed_llm_spend',
     ]) }}
 {%- endmacro %}
 

@@ -1,16 +1,22 @@
 {#- One row per model call and failed lookup, with the reason code and the
     call's cost where known. A call failing two lookups appears twice, so sum
     cost over distinct call_id (or filter lands_in_unattributed_bucket) to
-    avoid double counting. -#}
+    avoid double counting. Rebuilt per trace on nightly runs, as
+    fct_llm_calls (trace_rebuild_config): a row is one call's, so only the
+    traces in stg_traces__affected_traces are read and replaced. -#}
+{{ config(**trace_rebuild_config('trace_id')) }}
 {%- set reasons = attribution_reasons() -%}
 with
 
-calls as {{ cte_inline_hint() }} (
+-- Read once per reason (rebuilt_traces_cte_hint).
+calls as {{ rebuilt_traces_cte_hint() }} (
     select * from {{ ref('int_llm_calls__attributed') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 facts as (
     select * from {{ ref('fct_llm_calls') }}
+    where {{ in_rebuilt_traces('trace_id') }}
 ),
 
 failed_steps as (
