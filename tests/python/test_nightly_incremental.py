@@ -437,9 +437,9 @@ def test_call_moving_to_another_day_rebuilds_the_day_it_left(tmp_path: Path) -> 
 # The per-trace chain, the aggregates rebuilt by period and their tests only (an alert or other mart test
 # has a parent outside it): every model record_completed_run needs, so each run below counts as a night.
 PER_TRACE_BUILD = ["--select", "+fct_llm_calls", "+unattributed_llm_spend", "+int_llm_calls__token_lines",
-                   "stg_traces__spans", "+focus_cost_and_usage", "+focus_charges", "+field_survival_by_hop", "+int_spans__alias_usage",
-                   "+int_spans__attribute_key_usage", "--indirect-selection", "cautious", "--exclude",
-                   "resource_type:unit_test"]
+                   "stg_traces__spans", "+focus_cost_and_usage", "+focus_charges", "+field_survival_by_hop",
+                   "+int_spans__alias_usage", "+int_spans__attribute_key_usage", "--indirect-selection", "cautious",
+                   "--exclude", "resource_type:unit_test"]
 RANGE_TEST = "dbt_utils_accepted_range_fct_llm_calls_input_tokens__1000000"
 PARSED_GRAIN_TEST = ("dbt_utils_unique_combination_of_columns_stg_traces__parsed_records_source_file__line_number__"
                      "batch_position")
