@@ -12,22 +12,24 @@
 {%- set actor_prefixes = mapping_rows('actor_type_prefixes', 'actor_id_prefix', 'actor_type', 'actor_type_prefixes') -%}
 {#- What is passed on: the columns a model downstream reads (fct_llm_calls,
     int_llm_calls__token_lines, unattributed_llm_spend). Not the recovered
-    fields' source span keys, the API key's provenance, nor the matched price
-    row of int_llm_calls__priced: those stay in the models that make them
-    (the execution fields' source keys and the call-copy choice stay in
-    int_spans__canonicalized). -#}
+    fields' source span keys, the API key's provenance, the depths
+    fct_llm_calls does not show (actor type's, the losing tenant claim's),
+    nor the matched price row and the lookup keys of int_llm_calls__priced:
+    those stay in the models that make them (the execution fields' source
+    keys and the call-copy choice stay in int_spans__canonicalized). -#}
 {%- set identity_columns = [] -%}
 {%- for field in recovered_identity_fields() -%}
     {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth'] -%}
-        {%- do identity_columns.append(field ~ suffix) -%}
+        {%- if field ~ suffix != 'actor_type_source_depth' -%}
+            {%- do identity_columns.append(field ~ suffix) -%}
+        {%- endif -%}
     {%- endfor -%}
 {%- endfor -%}
 {%- do identity_columns.extend([
     'api_key_id', 'tenant_id_source_kind', 'virtual_key_tenant_id', 'is_identity_conflict', 'identity_conflict_kind',
-    'claimed_tenant_id', 'claimed_tenant_id_source_key', 'claimed_tenant_id_source_hop',
-    'claimed_tenant_id_source_depth'
+    'claimed_tenant_id', 'claimed_tenant_id_source_key', 'claimed_tenant_id_source_hop'
 ]) -%}
-{%- set priced_not_passed_on = ['matched_ref'] -%}
+{%- set priced_not_passed_on = ['matched_ref', 'provider_key', 'model_key'] -%}
 with
 
 priced as {{ cte_inline_hint() }} (

@@ -30,10 +30,13 @@
         "case when reasoning_usd_per_mtok is null then 'output' else 'reasoning' end"),
 } -%}
 {#- Columns of int_spans__canonicalized that stay there: the keys that
-    supplied each execution field, the raw operation and the call-copy
-    choice (every call here is a billed copy). -#}
+    supplied each execution field, the raw operation, the call-copy choice
+    (every call here is a billed copy, and a model call), and the span's
+    place and end, which no model downstream reads (writing a column of
+    every call is the cost of a wide table: BENCHMARKS.md, stop 54). -#}
 {%- set span_columns_not_passed_on = [
-    'raw_operation', 'billed_copy_span_key', 'is_billed_call', 'provider_source_key',
+    'raw_operation', 'billed_copy_span_key', 'is_billed_call', 'is_model_call', 'parent_span_key', 'span_kind',
+    'ended_at', 'provider_source_key',
     'request_model_source_key', 'response_model_source_key', 'operation_source_key', 'response_id_source_key'
 ] -%}
 {%- for field in token_count_fields() -%}
