@@ -27,14 +27,13 @@
 {%- set fields = identity_hop_fields() -%}
 {%- set max_depth = var('max_trace_depth', 12) if var('recover_identity_from_ancestors', true) else 0 -%}
 {%- set key_aliases = identity_field_aliases('api_key_id') -%}
-{%- set near_columns = ['value', 'key', 'rank', 'depth', 'span_key', 'hop'] -%}
+{%- set near_columns = ['value', 'key', 'rank', 'depth', 'hop'] -%}
 {%- set key_columns = [
     ('value', 'tenant_id'), ('key', 'alias_key'), ('rank', 'alias_rank'),
-    ('depth', 'distance'), ('span_key', 'hop_span_key'), ('hop', 'hop_label')
+    ('depth', 'distance'), ('hop', 'hop_label')
 ] -%}
 {%- set output_columns = [
-    ('value', ''), ('key', '_source_key'), ('hop', '_source_hop'),
-    ('depth', '_source_depth'), ('span_key', '_source_span_key')
+    ('value', ''), ('key', '_source_key'), ('hop', '_source_hop'), ('depth', '_source_depth')
 ] -%}
 {%- set item_suffixes = {'value': '', 'rank': '_rank'} -%}
 with recursive
@@ -336,8 +335,8 @@ picked as {{ cte_materialize_hint() }} (
 {%- for field in fields if field != 'tenant_id' %}{% do anchor_columns.append(field ~ '_source_depth') %}{% endfor %}
 
 -- One row per call and slot, the slot's value, alias rank (its key is
--- read back from the rank once the slots are side by side), hop label and
--- span key read from its hop (a null hop gives nulls): each join holds
+-- read back from the rank once the slots are side by side) and hop label
+-- read from its hop (a null hop gives nulls): each join holds
 -- `picked` (numbers; on slot 0, which also carries the call's own columns,
 -- the span key and tenant range), and the hops stream through it.
 candidates as (
@@ -356,11 +355,10 @@ candidates as (
                     hops.{{ field }}__{{ pick }}{{ item_suffixes[item] }} as candidate_{{ item }},
                 {%- endif %}
             {%- endfor %}
-            hops.hop_label as candidate_hop,
             {%- for column in anchor_columns %}
                 {{ 'picked.' ~ column if slot == 0 else 'null' }} as {{ column }},
             {%- endfor %}
-            hops.span_key as candidate_span_key
+            hops.hop_label as candidate_hop
         from picked
         left join hops
             on picked.{{ hop_id }} = hops.hop_id
@@ -380,11 +378,9 @@ spread as (
         {%- for name, field, hop_id, is_alternative, pick, alternative in slots %}
             {%- set offset = loop.index0 %}
             {%- set names = {
-                'value': name ~ '_value', 'rank': name ~ '_rank',
-                'hop': name ~ '_hop', 'span_key': name ~ '_span_key'
+                'value': name ~ '_value', 'rank': name ~ '_rank', 'hop': name ~ '_hop'
             } if name.startswith('tenant_id') else {
-                'value': name, 'rank': name ~ '_source_rank', 'hop': name ~ '_source_hop',
-                'span_key': name ~ '_source_span_key'
+                'value': name, 'rank': name ~ '_source_rank', 'hop': name ~ '_source_hop'
             } %}
             {%- for item, column in names.items() %}
                 {%- if offset == 0 %}
@@ -409,7 +405,6 @@ disputed as (
         trusted_hops.tenant_id__trusted as tenant_id__t_value,
         trusted_hops.tenant_id__trusted_rank as tenant_id__t_rank,
         trusted_hops.hop_label as tenant_id__t_hop,
-        trusted_hops.span_key as tenant_id__t_span_key,
         -- The differing value is the hop's first alias, or a later alias
         -- of its own (tenant_id__other) when it is the nearest hop.
         case
@@ -421,7 +416,6 @@ disputed as (
             else differing_hops.tenant_id__other_rank
         end as tenant_id__c_rank,
         differing_hops.hop_label as tenant_id__c_hop,
-        differing_hops.span_key as tenant_id__c_span_key,
         picked.call_hop_id
     from picked
     left join hops as trusted_hops
@@ -435,7 +429,7 @@ resolved as (
     select
         spread.*,
         {%- for kind in ['t', 'c'] %}
-            {%- for item in ['value', 'rank', 'hop', 'span_key'] %}
+            {%- for item in ['value', 'rank', 'hop'] %}
                 disputed.tenant_id__{{ kind }}_{{ item }},
             {%- endfor %}
         {%- endfor %}
@@ -559,7 +553,7 @@ final as (
                     end as tenant_id{{ suffix }},
                 {%- endfor %}
             {%- else %}
-                {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth', '_source_span_key'] %}
+                {%- for suffix in ['', '_source_key', '_source_hop', '_source_depth'] %}
                     tenant_claims.{{ field }}{{ suffix }},
                 {%- endfor %}
             {%- endif %}
@@ -573,7 +567,7 @@ final as (
                 else tenant_claims.tenant_id__n_value
             end
         {%- endset %}
-        {%- for column, suffix in output_columns[:-1] %}
+        {%- for column, suffix in output_columns %}
             case
                 when not tenant_claims.has_disagreement then null
                 when tenant_claims.first_value != {{ winner_value }} then tenant_claims.first_{{ column }}
