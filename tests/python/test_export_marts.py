@@ -442,3 +442,25 @@ def test_a_damaged_release_json_means_a_whole_write_not_a_failure(tmp_path: Path
     export_marts.main(args)
     assert not set(inodes(before).items()) & set(inodes(out.resolve()).items())
     assert release_content(out.resolve()) == release_content(before)
+
+
+def test_marts_database_is_written_without_vacuum_and_the_setting_is_given_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB settings are shared by the whole database instance (in a build, dbt's own): the
+    publish turns vacuum off while it writes marts.duckdb only, and leaves the caller's value."""
+    database = tmp_path / "x.duckdb"
+    make_database(database, ["one"])
+    seen: list[int] = []
+    write_release_info = export_marts.write_release_info
+
+    def recording(con: duckdb.DuckDBPyConnection, alias: str, release: export_marts.Release) -> None:
+        seen.append(con.execute("select current_setting('max_vacuum_tasks')").fetchall()[0][0])
+        write_release_info(con, alias, release)
+
+    monkeypatch.setattr(export_marts, "write_release_info", recording)
+    with duckdb.connect(str(database)) as con:
+        con.execute("set max_vacuum_tasks = 7")
+        export_marts.publish(con, tmp_path / "exports", "vacuum-000")
+        assert seen == [export_marts.MARTS_DATABASE_VACUUM_TASKS]
+        assert con.execute("select current_setting('max_vacuum_tasks')").fetchall()[0][0] == 7
