@@ -62,6 +62,12 @@
     }) }}
 {%- endmacro %}
 
+{#- A staged record that is a span: a flat JSON span or a span of an OTLP
+    batch, not a malformed or blank line. -#}
+{% macro is_span_record(record_format='record_format') -%}
+    {{ record_format }} in ('flat_json', 'otlp_json')
+{%- endmacro %}
+
 {#- Every key of span_field_keys, as one list. -#}
 {% macro span_field_keys_all() -%}
     {%- set keys = [] -%}
@@ -291,7 +297,7 @@
                 record_format,
                 -- Only for lines that are not records (quarantine shows a
                 -- rejected span as staged: stg_traces__span_records).
-                case when record_format not in ('flat_json', 'otlp_json') then record_text end as raw_record,
+                case when not {{ is_span_record() }} then record_text end as raw_record,
                 case
                     when record_format = 'flat_json' then coalesce(
                         {{ first_top_level_value(span_field_keys()['raw_trace_id']) }},
@@ -389,7 +395,7 @@
             select
                 * exclude (attribute_entries, record_map, top_keys, top_values),
                 case
-                    when record_format not in ('flat_json', 'otlp_json') then {{ null_string_map() }}
+                    when not {{ is_span_record() }} then {{ null_string_map() }}
                     when attribute_entries is not null then {{ map_from_entry_list('attribute_entries') }}
                     when record_map is not null then {{ map_without_keys('record_map', span_field_keys_all()) }}
                     -- A repeated top-level key gives no map (as a JSON object

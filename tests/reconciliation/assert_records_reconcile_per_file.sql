@@ -23,7 +23,7 @@ with
 parsed_files as (
     select
         source_file,
-        count(case when record_format in ('flat_json', 'otlp_json') then 1 end) as span_records_parsed,
+        count(case when {{ is_span_record() }} then 1 end) as span_records_parsed,
         count(case when record_format = 'malformed' then 1 end) as malformed_lines,
         max(file_size) as file_size,
         max(file_modified_at) as file_modified_at

@@ -52,7 +52,6 @@ with
 -- were derived on every staged record before the test (10M spans on 30
 -- days: the night's select 3.0-4.1 s against 1.1-1.5 s).
 {%- set reads_new_records_only = ledger is not none and not every_trace_because %}
-{%- set span_record = "record_format in ('flat_json', 'otlp_json')" %}
 unconsumed_records as {{ cte_materialize_hint() if reads_new_records_only else cte_inline_hint() }} (
     select
         source_file,
@@ -62,11 +61,11 @@ unconsumed_records as {{ cte_materialize_hint() if reads_new_records_only else c
         {%- if reads_new_records_only %}
             {{ select_rows_where(
                 ref('stg_traces__parsed_records'),
-                span_record ~ ' and ' ~ run_not_completed('staged_invocation_id', ledger)
+                is_span_record() ~ ' and ' ~ run_not_completed('staged_invocation_id', ledger)
             ) }}
         {%- else %}
             select * from {{ ref('stg_traces__parsed_records') }}
-            where {{ span_record }}
+            where {{ is_span_record() }}
         {%- endif %}
     ) as staged_records
 ),

@@ -37,11 +37,9 @@
         {%- do execution_alias_keys.append(alias) -%}
     {%- endfor -%}
 {%- endfor -%}
-{#- A staged record that is a span (not a malformed or empty line). -#}
-{%- set span_record = "record_format in ('flat_json', 'otlp_json')" -%}
 {#- A record a night reads (the test in the comment above parsed_records). -#}
 {%- set night_record -%}
-    {{ span_record }}
+    {{ is_span_record() }}
     and case
         when
             {{ normalize_hex_id('raw_trace_id') }} is null
@@ -75,7 +73,7 @@ files_under_traces_path as {{ cte_materialize_hint() }} (
 parsed_records as {{ cte_inline_hint() }} (
     select * from {{ ref('stg_traces__parsed_records') }}
     where
-        {{ span_record }}
+        {{ is_span_record() }}
         and source_file in (select files_under_traces_path.source_file from files_under_traces_path)
 ),
 {%- else %}
