@@ -62,7 +62,7 @@
 
 {% macro default__read_raw_lines(files) -%}{{ not_portable('read_raw_lines') }}{%- endmacro %}
 
-{% macro default__sorted_map_text(map_expr) -%}{{ not_portable('sorted_map_text') }}{%- endmacro %}
+{% macro default__sorted_entries_text(entries_expr) -%}{{ not_portable('sorted_entries_text') }}{%- endmacro %}
 
 {% macro default__staged_record_json(fields, map_expr) -%}{{ not_portable('staged_record_json') }}{%- endmacro %}
 

@@ -54,8 +54,8 @@
 
 {#- Only compared for equality (duplicate-span fingerprints), never across
     engines, so any canonical text does. -#}
-{% macro spark__sorted_map_text(map_expr) -%}
-    to_json(array_sort(map_entries({{ map_expr }})))
+{% macro spark__sorted_entries_text(entries_expr) -%}
+    coalesce(to_json(array_sort({{ entries_expr }})), '[]')
 {%- endmacro %}
 
 {% macro spark__explode_map_keys(relation, map_column, columns) -%}

@@ -410,7 +410,7 @@ copies as {{ cte_materialize_hint() }} (
             "coalesce(status_code, '')", "'|'",
             "coalesce(cast(started_at as " ~ dbt.type_string() ~ "), '')", "'|'",
             "coalesce(cast(ended_at as " ~ dbt.type_string() ~ "), '')", "'|'",
-            sorted_map_text(map_without_keys('attributes', span_field_keys_all()))
+            sorted_entries_text(entries_without_keys(map_entry_list('attributes'), span_field_keys_all()))
         ])) }} as content_fingerprint,
         trace_id,
         span_id,
