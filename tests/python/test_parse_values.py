@@ -99,3 +99,40 @@ def test_span_timestamps_are_utc_instants(tmp_path: Path) -> None:
         text = None if instant is None else instant if "." in instant else instant + ".000000"
         expected[n] = (text, text, None if instant is not None else "unparseable_timestamp")
     assert {number: (started, ended, reason) for number, started, ended, reason in rows} == expected
+
+
+# Request and response model as real instrumentations spell them (seed attribute_aliases), with a
+# blank higher-priority alias that must not win: (request_model, its key, response_model, its key).
+MODEL_ALIASES = {
+    "m1": ({"gen_ai.request.model": "  ", "llm.request.model_name": "gpt-4o",
+            "model": "gpt-4o-2024-08-06"},
+           ("gpt-4o", "llm.request.model_name", "gpt-4o-2024-08-06", "model")),
+    "m2": ({"gen_ai.request.model": "claude-sonnet-4", "gen_ai.response.model": "",
+            "llm.response.model_name": " claude-sonnet-4-20250514 ", "model": "ignored"},
+           ("claude-sonnet-4", "gen_ai.request.model", " claude-sonnet-4-20250514 ", "llm.response.model_name")),
+    "m3": ({"model_group": "team-gpt", "langfuse.observation.model.name": "gpt-4.1"},
+           ("team-gpt", "model_group", "gpt-4.1", "langfuse.observation.model.name")),
+    "m4": ({"gen_ai.operation.name": "invoke_agent"}, (None, None, None, None)),
+}
+
+
+def test_model_aliases_resolve_once_in_staging(tmp_path: Path) -> None:
+    """Staging resolves the request and response model (the first non-blank alias, as sent, and
+    its key) once; int_spans__canonicalized passes them on instead of reading the aliases again
+    (issue #17 item 7)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    lines = [json.dumps({"trace_id": "b" * 32, "span_id": span_id, "name": "chat",
+                         "timestamp": "2026-05-01T10:00:00Z", **attributes})
+             for span_id, (attributes, _) in MODEL_ALIASES.items()]
+    (landing / "models.jsonl").write_text("\n".join(lines) + "\n")
+    run = run_dbt(tmp_path / "work", "build", traces_glob=str(landing / "*.jsonl"),
+                  select="+stg_traces__span_records", extra_args=MODELS_ONLY)
+    assert run.returncode == 0, run.output[-3000:]
+    rows = run.query(
+        "select span_id, request_model, request_model_source_key, response_model, response_model_source_key"
+        " from staging.stg_traces__span_records"
+    )
+    assert {span_id: tuple(values) for span_id, *values in rows} == {
+        span_id: expected for span_id, (_, expected) in MODEL_ALIASES.items()
+    }

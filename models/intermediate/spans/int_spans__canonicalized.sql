@@ -1,18 +1,26 @@
 {#- Every span with its canonical execution fields, coalesced from the
-    configured alias keys, and the key that supplied each one. Provider and
-    token counts are canonicalised (and validated) in staging; the identity
-    fields in int_spans__identity_hops, the one place that reads them from
-    the span attributes (`<field>__near`: the first non-blank alias; its key:
+    configured alias keys, and the key that supplied each one. Request and
+    response model, provider and token counts arrive resolved (and
+    validated) from staging, where their aliases are read once; operation
+    and response id are read here; the identity fields in
+    int_spans__identity_hops, the one place that reads them from the span
+    attributes (`<field>__near`: the first non-blank alias; its key:
     macro alias_key_of_rank). is_model_call marks call-level spans;
     is_billed_call keeps one of them per response id (the same call seen at
     two hops). -#}
 {{ config(**trace_rebuild_config('trace_id')) }}
-{%- set text_fields = ['request_model', 'response_model', 'operation', 'response_id'] -%}
+{#- Read from their alias keys here (the model fields come from staging). -#}
+{%- set text_fields = ['operation', 'response_id'] -%}
+{%- set model_fields = ['request_model', 'response_model'] -%}
 {%- set token_fields = token_count_fields() -%}
 {%- set span_columns = [
     'trace_id', 'span_id', 'span_name', 'span_kind', 'service_name',
-    'started_at', 'ended_at', 'attributes', 'provider', 'provider_source_key'
+    'started_at', 'ended_at', 'attributes'
 ] -%}
+{%- for field in model_fields -%}
+    {%- do span_columns.extend([field, field ~ '_source_key']) -%}
+{%- endfor -%}
+{%- do span_columns.extend(['provider', 'provider_source_key']) -%}
 {%- for field in token_fields -%}
     {%- do span_columns.extend([field, field ~ '_source_key']) -%}
 {%- endfor -%}
@@ -22,7 +30,7 @@
     'span_key', 'trace_id', 'span_id', 'parent_span_key', 'span_name', 'span_kind',
     'service_name', 'started_at', 'ended_at'
 ] -%}
-{%- for field in text_fields -%}
+{%- for field in model_fields + text_fields -%}
     {%- do output_columns.extend(['raw_operation' if field == 'operation' else field, field ~ '_source_key']) -%}
 {%- endfor -%}
 {%- do output_columns.extend(['provider', 'provider_source_key']) -%}
@@ -61,6 +69,10 @@ canonical as (
         service_name,
         started_at,
         ended_at,
+        {%- for field in model_fields %}
+            {{ field }},
+            {{ field }}_source_key,
+        {%- endfor %}
         {%- for field in text_fields %}
             {%- if field == 'operation' %}
                 {{ coalesce_aliases('attributes', field) }} as raw_operation,

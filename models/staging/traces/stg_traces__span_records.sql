@@ -3,8 +3,10 @@
     (trace_id, span_id) in landing order (file modification time, then path).
     Only files under the current traces_path. Attribute maps are cleaned here
     once for everything downstream: JSON-string containers are flattened into prefixed keys and
-    prompt/completion content keys are dropped. Token counts are taken from
-    their alias keys, validated and put on one convention (input includes
+    prompt/completion content keys are dropped. The execution fields'
+    aliases are resolved here, once (the first non-blank alias, and its
+    key): request and response model as sent, the provider put on one
+    spelling, token counts validated and put on one convention (input includes
     cache tokens, output includes reasoning tokens); counts that only sit
     in LiteLLM's Python-repr usage text, on the span or on its raw-request
     child span, come last (seeds usage_text_keys / usage_text_fields). Reason codes:
@@ -162,7 +164,9 @@ aliased as {{ cte_inline_hint() }} (
         {{ map_value_at('attributes', 'provider_alias_key') }} as raw_provider,
         provider_alias_key as raw_provider_source_key,
         {{ map_value_at('attributes', 'response_model_alias_key') }} as raw_response_model,
+        response_model_alias_key as response_model_source_key,
         {{ map_value_at('attributes', 'request_model_alias_key') }} as raw_request_model,
+        request_model_alias_key as request_model_source_key,
         {%- for field in token_fields %}
             {%- set text_names = usage_text_fields.get(field, []) %}
             {%- if text_names | length > 0 and usage_text_span_keys | length > 0 %}
@@ -280,6 +284,10 @@ typed as (
         ) as service_name,
         {{ parse_span_timestamp('raw_started_at') }} as started_at,
         {{ parse_span_timestamp('raw_ended_at') }} as ended_at,
+        raw_request_model as request_model,
+        request_model_source_key,
+        raw_response_model as response_model,
+        response_model_source_key,
         coalesce(
             {{ normalize_provider('raw_provider') }},
             {{ infer_provider('server_address', 'raw_response_model', 'raw_request_model') }}
@@ -484,6 +492,10 @@ final as (
         started_at,
         ended_at,
         attributes,
+        request_model,
+        request_model_source_key,
+        response_model,
+        response_model_source_key,
         provider,
         provider_source_key,
         {%- for field in token_fields %}

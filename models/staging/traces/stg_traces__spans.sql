@@ -12,6 +12,7 @@
 {%- set columns = [
     'trace_id', 'span_id', 'parent_span_id', 'span_name', 'span_kind',
     'service_name', 'started_at', 'ended_at', 'status_code', 'attributes',
+    'request_model', 'request_model_source_key', 'response_model', 'response_model_source_key',
     'provider', 'provider_source_key'
 ] -%}
 {%- for field in token_fields -%}
