@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dbt_runner import MODELS_ONLY, run_dbt, run_staging
+from dbt_runner import MODELS_ONLY, DbtRun, run_dbt, run_staging
 
 LINES = [
     '{"trace_id":"t1","span_id":"s1","gen_ai.usage.cost":1.5e-7,"big":1e21,"small":0.00001,"n":1.0}',
@@ -58,6 +58,17 @@ def test_attribute_values_are_json_text(tmp_path: Path) -> None:
     assert got[1][1]["gen_ai.usage.cost"] == "1.5e-7" and got[1][1]["big"] == "1e21"
 
 
+def _span_records_of(tmp_path: Path, records: list[dict[str, object]]) -> DbtRun:
+    """stg_traces__span_records built (models only) from one JSONL file of the given records."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "spans.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records))
+    run = run_dbt(tmp_path / "work", "build", traces_glob=str(landing / "*.jsonl"),
+                  select="+stg_traces__span_records", extra_args=MODELS_ONLY)
+    assert run.returncode == 0, run.output[-3000:]
+    return run
+
+
 # Span timestamps as collectors and SDKs write them, with the UTC instant each stands for (None:
 # quarantined as unparseable). ISO 8601 ending in a digit and Z takes a fast path in
 # parse_span_timestamp; the texts with a space are where DuckDB's plain timestamp cast ignores the
@@ -81,15 +92,11 @@ TIMESTAMPS = {
 
 
 def test_span_timestamps_are_utc_instants(tmp_path: Path) -> None:
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    lines = [json.dumps({"trace_id": "a" * 32, "span_id": f"{n:016x}", "name": "op", "timestamp": text,
-                         "end_time": text, "service.name": "svc"})
-             for n, text in enumerate(TIMESTAMPS, start=1)]
-    (landing / "timestamps.jsonl").write_text("\n".join(lines) + "\n")
-    run = run_dbt(tmp_path / "work", "build", traces_glob=str(landing / "*.jsonl"),
-                  select="+stg_traces__span_records", extra_args=MODELS_ONLY)
-    assert run.returncode == 0, run.output[-3000:]
+    run = _span_records_of(tmp_path, [
+        {"trace_id": "a" * 32, "span_id": f"{n:016x}", "name": "op", "timestamp": text, "end_time": text,
+         "service.name": "svc"}
+        for n, text in enumerate(TIMESTAMPS, start=1)
+    ])
     rows = run.query(
         "select line_number, strftime(started_at, '%Y-%m-%d %H:%M:%S.%f'), strftime(ended_at, '%Y-%m-%d %H:%M:%S.%f'),"
         " rejection_reason from staging.stg_traces__span_records order by line_number"
@@ -120,15 +127,11 @@ def test_model_aliases_resolve_once_in_staging(tmp_path: Path) -> None:
     """Staging resolves the request and response model (the first non-blank alias, as sent, and
     its key) once; int_spans__canonicalized passes them on instead of reading the aliases again
     (issue #17 item 7)."""
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    lines = [json.dumps({"trace_id": "b" * 32, "span_id": span_id, "name": "chat",
-                         "timestamp": "2026-05-01T10:00:00Z", **attributes})
-             for span_id, (attributes, _) in MODEL_ALIASES.items()]
-    (landing / "models.jsonl").write_text("\n".join(lines) + "\n")
-    run = run_dbt(tmp_path / "work", "build", traces_glob=str(landing / "*.jsonl"),
-                  select="+stg_traces__span_records", extra_args=MODELS_ONLY)
-    assert run.returncode == 0, run.output[-3000:]
+    run = _span_records_of(tmp_path, [
+        {"trace_id": "b" * 32, "span_id": span_id, "name": "chat", "timestamp": "2026-05-01T10:00:00Z",
+         **attributes}
+        for span_id, (attributes, _) in MODEL_ALIASES.items()
+    ])
     rows = run.query(
         "select span_id, request_model, request_model_source_key, response_model, response_model_source_key"
         " from staging.stg_traces__span_records"
