@@ -3,9 +3,9 @@
     (trace_id, span_id) in landing order (file modification time, then path).
     Only files under the current traces_path. Attribute maps are cleaned here
     once for everything downstream: JSON-string containers are flattened into prefixed keys and
-    prompt/completion content keys are dropped. The execution fields'
-    aliases are resolved here, once (the first non-blank alias, and its
-    key): request and response model as sent, the provider put on one
+    prompt/completion content keys are dropped. The model, provider and
+    token aliases are resolved here, once (the first non-blank alias, and
+    its key): request and response model as sent, the provider put on one
     spelling, token counts validated and put on one convention (input includes
     cache tokens, output includes reasoning tokens); counts that only sit
     in LiteLLM's Python-repr usage text, on the span or on its raw-request
