@@ -139,3 +139,36 @@ def test_model_aliases_resolve_once_in_staging(tmp_path: Path) -> None:
     assert {span_id: tuple(values) for span_id, *values in rows} == {
         span_id: expected for span_id, (_, expected) in MODEL_ALIASES.items()
     }
+
+
+
+# Ids as SDK console exports and hand-written spans carry them (trace, span, parent as written),
+# with the ids every model reads (macro normalize_hex_id): an id already in lowercase hex takes
+# its fast path, any other is trimmed, lowercased and loses a `0x` prefix; blank is null.
+IDS = {
+    1: (("0xABCDEF0123456789ABCDEF0123456789", " 00F067AA0BA902B7 ", ""),
+        ("abcdef0123456789abcdef0123456789", "00f067aa0ba902b7", None)),
+    2: (("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b8", "00F067AA0BA902B7"),
+        ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b8", "00f067aa0ba902b7")),
+    3: (("0XAB12", "0x00c1", None), ("ab12", "00c1", None)),
+    4: (("ab12", "trace-span 1", " 0x00C1"), ("ab12", "trace-span 1", "00c1")),
+}
+
+
+def test_span_ids_are_normalized(tmp_path: Path) -> None:
+    """Every id is normalised one way whether or not it takes the fast path, and a quarantined
+    record still shows its ids as written (line 3 has no timestamp)."""
+    run = _span_records_of(tmp_path, [
+        {"trace_id": trace, "span_id": span, **({} if parent is None else {"parent_span_id": parent}),
+         "name": "op", **({"timestamp": "2026-05-01T10:00:00Z"} if line != 3 else {})}
+        for line, ((trace, span, parent), _) in IDS.items()
+    ])
+    rows = run.query(
+        "select line_number, trace_id, span_id, parent_span_id, rejection_reason, raw_record"
+        " from staging.stg_traces__span_records"
+    )
+    assert {line: tuple(ids) for line, *ids, _, _ in rows} == {line: ids for line, (_, ids) in IDS.items()}
+    quarantined = [(line, reason, json.loads(raw)) for line, *_, reason, raw in rows if reason is not None]
+    assert [(line, reason) for line, reason, _ in quarantined] == [(3, "missing_timestamp")]
+    shown = quarantined[0][2]
+    assert (shown["trace_id"], shown["span_id"], shown["parent_span_id"]) == ("0XAB12", "0x00c1", None)
