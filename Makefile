@@ -121,10 +121,12 @@ report: deps
 	$(BIN)/python scripts/render_report.py --output reports/chargeback.html
 
 ## Benchmark (BENCHMARKS.md): DuckDB floor, full build, nightly run, per-row
-## baseline; SIZES in million spans (default 1,3,10).
+## baseline; SIZES in million spans (default 1,3,10); PAIRS more (floor,
+## staging alone) pairs per size, alternated (default 0).
 SIZES ?= 1,3,10
+PAIRS ?= 0
 bench: deps
-	$(BIN)/python scripts/bench.py --sizes $(SIZES)
+	$(BIN)/python scripts/bench.py --sizes $(SIZES) --staging-pairs $(PAIRS)
 
 ## dbt docs (catalog and static site) into target/.
 docs: deps

@@ -16,7 +16,11 @@ flat JSONL or OTLP JSON lines: --span-format), then measures in one run:
       reuses the night before's parse (partial parsing), as it would in production;
   (d) peak RSS of each (the whole process tree, polled from /proc);
   (e) the per-row Python baseline: genai-prices calc_price over a sample of the built
-      calls, extrapolated to calls per second.
+      calls, extrapolated to calls per second;
+  (f) with --staging-pairs N, N more (floor, staging) pairs, alternated: the floor again, then
+      the staging models alone into a fresh DuckDB file. On a shared machine one pair's ratio
+      moves by a tenth or more between runs with no code change; the median of the pairs says
+      more than any one of them.
 Writes BENCHMARKS.md (docs/nightly.md explains the nightly command).
 """
 
@@ -27,6 +31,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -129,6 +134,8 @@ def dbt_env(database: Path, memory_limit: str) -> dict[str, str]:
 
 # The production nightly command (docs/nightly.md): dbt's unit tests run on fixtures, not on the night's data.
 NIGHTLY_ARGS = ["--exclude-resource-type", "unit_test"]
+# Staging alone (the staging models and the seeds they read), for the alternated pairs: no tests.
+STAGING_ARGS = ["--select", "+path:models/staging", "--exclude-resource-type", "test", "unit_test"]
 
 
 def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, threads: int,
@@ -276,6 +283,24 @@ def staging_seconds(work: Path) -> float:
                if r["unique_id"].startswith("model.") and r["unique_id"].split(".")[-1].startswith(("base_", "stg_")))
 
 
+def staging_pairs(pairs: int, glob: str, root: Path, millions: float, memory_limit: str,
+                  threads: int) -> list[tuple[float, float]]:
+    """pairs more (floor seconds, staging seconds) measurements, alternated: the floor into a fresh
+    database, then the staging models alone (STAGING_ARGS) into another; each database removed after."""
+    measured = []
+    for _ in range(pairs):
+        floor_db = root / f"floor_{millions}m.duckdb"
+        floor_s = floor(glob, memory_limit, floor_db).seconds
+        database = root / f"staging_{millions}m.duckdb"
+        for stale in root.glob(database.name + "*"):
+            stale.unlink()
+        dbt_build(root / "work_staging", database, glob, memory_limit, threads, STAGING_ARGS)
+        measured.append((floor_s, staging_seconds(root / "work_staging")))
+        for written in root.glob(database.name + "*"):
+            written.unlink()
+    return measured
+
+
 def pricing_seconds(work: Path) -> float:
     """Time dbt spent pricing (int_llm_calls__priced: model resolution and prices; before issue #18 also
     int_llm_calls__model_resolved, so older run_results still sum both), from run_results.json."""
@@ -318,7 +343,7 @@ def machine() -> str:
 
 
 def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample: int,
-               threads: int, span_format: str = "jsonl") -> dict[str, Any]:
+               threads: int, span_format: str = "jsonl", pairs: int = 0) -> dict[str, Any]:
     calls = int(millions * 1_000_000 / SPANS_PER_CALL)
     data = root / f"data_{millions}m_{span_format}"
     generate(data, calls, days + 1, span_format)
@@ -335,6 +360,8 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
     # The published set is not read again; at 10M spans each release is ~13 GB, so it goes before the
     # nightly run writes its own.
     drop_published_set(full_db)
+    pairs_measured = [(floor_run.seconds, staging_seconds(root / "work_full")),
+                      *staging_pairs(pairs, glob, root, millions, memory_limit, threads)]
 
     # Nightly: a landing folder (symlinks to the generated day folders) holds the 30 days of history,
     # built the night before with the nightly command into a fresh database (which also publishes the
@@ -373,7 +400,7 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
         "load_1min": os.getloadavg()[0],
         "millions": millions, "span_format": span_format, "spans": spans, "gb": sum(p.stat().st_size for p in data.rglob("*.jsonl")) / 1e9,
         "calls": built_calls, "floor_s": floor_run.seconds, "floor_mb": floor_run.peak_rss_mb,
-        "staging_s": staging_s,
+        "staging_s": staging_s, "staging_pairs": pairs_measured,
         "full_s": full_run.seconds, "full_mb": full_run.peak_rss_mb, "database_gb": database_gb,
         "nightly_s": nightly_run.seconds, "nightly_mb": nightly_run.peak_rss_mb,
         "baseline_cps": baseline_cps, "ours_cps": ours_cps, "pricing_cps": pricing_cps, **phases,
@@ -428,6 +455,15 @@ def render(results: list[dict[str, Any]], command: str, memory_limit: str, days:
         nightly = " / ".join(f"{r.get(f'nightly_{k}_s', 0.0):.0f}" for k in phases)
         size = f"{r['database_gb']:.2f} ({r['database_gb'] / r['gb']:.1f}x)" if "database_gb" in r else "not measured"
         lines.append(f"| {r['spans']:,} | {full} | {nightly} | {size} |")
+    paired = [r for r in results if len(r.get("staging_pairs", [])) > 1]
+    if paired:
+        lines += ["", "Staging / floor over alternated pairs (the table's pair first; then the floor again and the",
+                  "staging models alone in a fresh database, one after the other):", ""]
+        for r in paired:
+            ratios = [staging / floor_s for floor_s, staging in r["staging_pairs"]]
+            lines.append(f"- {r['spans']:,} spans: " + ", ".join(
+                f"{staging:.1f} / {floor_s:.1f} s = {staging / floor_s:.2f}x" for floor_s, staging in r["staging_pairs"])
+                + f"; median {statistics.median(ratios):.2f}x")
     lines += ["", "Sizes run: " + ", ".join(f"{r['millions']}M spans" for r in results) + ".",
               "Load average (1 min) at the end of each size: "
               + ", ".join(f"{r['load_1min']:.1f}" for r in results)
@@ -448,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-sample", type=int, default=20000, help="calls priced one by one")
     parser.add_argument("--span-format", choices=("jsonl", "otlp"), default="jsonl",
                         help="generated span format: flat JSONL or OTLP JSON lines (default jsonl)")
+    parser.add_argument("--staging-pairs", type=int, default=0,
+                        help="more (floor, staging alone) pairs per size, alternated (default 0)")
     parser.add_argument("--output", type=Path, default=PROJECT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -456,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in [float(s) for s in args.sizes.split(",") if s]:
         result = bench_size(size, args.workdir, args.days, args.memory_limit, args.baseline_sample,
-                            args.dbt_threads, args.span_format)
+                            args.dbt_threads, args.span_format, args.staging_pairs)
         print(json.dumps(result), flush=True)
         results.append(result)
         args.output.write_text(render(results, "python scripts/bench.py " + " ".join(argv or sys.argv[1:]),

@@ -176,3 +176,34 @@ def test_dbt_build_runs_the_given_number_of_models_at_a_time(tmp_path: Path,
     assert args[args.index("--threads") + 1] == "1"
     assert env is not None and env["DBT_DUCKDB_MEMORY_LIMIT"] == "3GB"
     assert "dbt threads 1" in bench.render([RESULT], "x", "3GB", 30, 1)
+
+
+def test_staging_pairs_alternate_the_floor_and_staging_alone(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    steps: list[str] = []
+
+    def floor(glob: str, memory_limit: str, database: Path) -> bench.Measured:
+        steps.append("floor")
+        return bench.Measured(10.0 + len(steps), 0.0)
+
+    def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, threads: int,
+                  extra_args: list[str] | None = None) -> bench.Measured:
+        steps.append("staging " + " ".join(extra_args or []))
+        database.write_text("warehouse")
+        (work / "target").mkdir(parents=True, exist_ok=True)
+        (work / "target" / "run_results.json").write_text(json.dumps({"results": [
+            {"unique_id": "model.llm_spend_attribution.stg_traces__parsed_records", "execution_time": 12.0},
+            {"unique_id": "model.llm_spend_attribution.stg_traces__span_records", "execution_time": float(len(steps))},
+        ]}))
+        return bench.Measured(30.0, 0.0)
+
+    monkeypatch.setattr(bench, "floor", floor)
+    monkeypatch.setattr(bench, "dbt_build", dbt_build)
+    pairs = bench.staging_pairs(2, "/data/*.jsonl", tmp_path, 1.0, "3GB", 1)
+    staging_alone = "staging " + " ".join(bench.STAGING_ARGS)
+    assert steps == ["floor", staging_alone, "floor", staging_alone]
+    assert pairs == [(11.0, 14.0), (13.0, 16.0)]
+    assert not list(tmp_path.glob("staging_1.0m.duckdb*"))  # each pair's warehouse removed
+    text = bench.render([RESULT | {"staging_pairs": [(2.0, 3.0), *pairs]}], "x", "3GB", 30)
+    assert "- 1,000,000 spans: 3.0 / 2.0 s = 1.50x, 14.0 / 11.0 s = 1.27x, 16.0 / 13.0 s = 1.23x; median 1.27x" in text
+    assert "alternated pairs" not in bench.render([RESULT | {"staging_pairs": [(2.0, 3.0)]}], "x", "3GB", 30)
