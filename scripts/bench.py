@@ -147,6 +147,12 @@ def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, threads:
     return run_measured(args, dbt_env(database, memory_limit))
 
 
+def remove_database(database: Path) -> None:
+    """A DuckDB file and what DuckDB writes beside it (its .wal, a .tmp spill folder), if present."""
+    for written in database.parent.glob(database.name + "*"):
+        shutil.rmtree(written) if written.is_dir() else written.unlink()
+
+
 def drop_published_set(database: Path) -> None:
     """Remove the BI set a build published beside database (dbt_env's DBT_EXPORTS_PATH and its releases)."""
     exports = database.with_suffix(".exports")
@@ -233,8 +239,7 @@ def floor_sql(glob: str) -> str:
 def floor(glob: str, memory_limit: str, database: Path) -> Measured:
     """The fair floor, in its own process (for its peak RSS), into a fresh database file. Its time is the
     statement's alone, as dbt's execution_time is (no interpreter start-up or connection)."""
-    for stale in database.parent.glob(database.name + "*"):
-        stale.unlink()
+    remove_database(database)
     code = (
         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
         "c.execute('set memory_limit = ' + repr(sys.argv[2])); start = time.perf_counter(); "
@@ -292,12 +297,10 @@ def staging_pairs(pairs: int, glob: str, root: Path, millions: float, memory_lim
         floor_db = root / f"floor_{millions}m.duckdb"
         floor_s = floor(glob, memory_limit, floor_db).seconds
         database = root / f"staging_{millions}m.duckdb"
-        for stale in root.glob(database.name + "*"):
-            stale.unlink()
+        remove_database(database)
         dbt_build(root / "work_staging", database, glob, memory_limit, threads, STAGING_ARGS)
         measured.append((floor_s, staging_seconds(root / "work_staging")))
-        for written in root.glob(database.name + "*"):
-            written.unlink()
+        remove_database(database)
     return measured
 
 
@@ -353,8 +356,7 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
     spans = floor_span_count(floor_db)
 
     full_db = root / f"full_{millions}m.duckdb"
-    for stale in root.glob(f"full_{millions}m.duckdb*"):
-        stale.unlink() if stale.is_file() else shutil.rmtree(stale)
+    remove_database(full_db)
     full_run = dbt_build(root / "work_full", full_db, glob, memory_limit, threads)
     database_gb = full_db.stat().st_size / 1e9
     # The published set is not read again; at 10M spans each release is ~13 GB, so it goes before the

@@ -46,7 +46,7 @@ def test_render_prints_every_ratio() -> None:
 
 def write_run_results(work: Path, seconds_by_node: dict[str, float]) -> None:
     """A run_results.json under work/target with these execution times."""
-    (work / "target").mkdir()
+    (work / "target").mkdir(parents=True, exist_ok=True)
     (work / "target" / "run_results.json").write_text(bench.json.dumps({"results": [
         {"unique_id": unique_id, "execution_time": seconds} for unique_id, seconds in seconds_by_node.items()]}))
 
@@ -190,11 +190,9 @@ def test_staging_pairs_alternate_the_floor_and_staging_alone(tmp_path: Path,
                   extra_args: list[str] | None = None) -> bench.Measured:
         steps.append("staging " + " ".join(extra_args or []))
         database.write_text("warehouse")
-        (work / "target").mkdir(parents=True, exist_ok=True)
-        (work / "target" / "run_results.json").write_text(json.dumps({"results": [
-            {"unique_id": "model.llm_spend_attribution.stg_traces__parsed_records", "execution_time": 12.0},
-            {"unique_id": "model.llm_spend_attribution.stg_traces__span_records", "execution_time": float(len(steps))},
-        ]}))
+        database.with_name(database.name + ".tmp").mkdir(exist_ok=True)  # DuckDB's spill folder
+        write_run_results(work, {"model.llm_spend_attribution.stg_traces__parsed_records": 12.0,
+                                 "model.llm_spend_attribution.stg_traces__span_records": float(len(steps))})
         return bench.Measured(30.0, 0.0)
 
     monkeypatch.setattr(bench, "floor", floor)
@@ -203,7 +201,7 @@ def test_staging_pairs_alternate_the_floor_and_staging_alone(tmp_path: Path,
     staging_alone = "staging " + " ".join(bench.STAGING_ARGS)
     assert steps == ["floor", staging_alone, "floor", staging_alone]
     assert pairs == [(11.0, 14.0), (13.0, 16.0)]
-    assert not list(tmp_path.glob("staging_1.0m.duckdb*"))  # each pair's warehouse removed
+    assert not list(tmp_path.glob("staging_1.0m.duckdb*"))  # each pair's warehouse and spill folder removed
     text = bench.render([RESULT | {"staging_pairs": [(2.0, 3.0), *pairs]}], "x", "3GB", 30)
     assert "- 1,000,000 spans: 3.0 / 2.0 s = 1.50x, 14.0 / 11.0 s = 1.27x, 16.0 / 13.0 s = 1.23x; median 1.27x" in text
     assert "alternated pairs" not in bench.render([RESULT | {"staging_pairs": [(2.0, 3.0)]}], "x", "3GB", 30)

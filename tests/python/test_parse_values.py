@@ -141,7 +141,6 @@ def test_model_aliases_resolve_once_in_staging(tmp_path: Path) -> None:
     }
 
 
-
 # Ids as SDK console exports and hand-written spans carry them (trace, span, parent as written),
 # with the ids every model reads (macro normalize_hex_id): an id already in lowercase hex takes
 # its fast path, any other is trimmed, lowercased and loses a `0x` prefix; blank is null.
