@@ -45,3 +45,24 @@
         rowid + 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- The bitwise or of a whole-number column over a group (an aggregate): bit
+    k set when any row of the group has it; `bits` is how many low bits a
+    value can have set (at most 62). ANSI: per bit, the largest of that
+    bit's values, summed back into one number. -#}
+{% macro bit_or_aggregate(expr, bits) -%}
+    {{ return(adapter.dispatch('bit_or_aggregate', 'llm_spend_attribution')(expr, bits)) }}
+{%- endmacro %}
+
+{% macro default__bit_or_aggregate(expr, bits) -%}
+    cast(
+        {%- for bit in range(bits) %}
+            max(mod({{ integer_quotient(expr, 2 ** bit) }}, 2)) * {{ 2 ** bit }} +
+        {%- endfor %}
+        0 as {{ dbt.type_bigint() }}
+    )
+{%- endmacro %}
+
+{% macro duckdb__bit_or_aggregate(expr, bits) -%}
+    bit_or({{ expr }})
+{%- endmacro %}

@@ -5,3 +5,7 @@
 {% macro spark__decimal_text(decimal_expr, scale) -%}
     replace(format_number({{ decimal_expr }}, {{ scale }}), ',', '')
 {%- endmacro %}
+
+{% macro spark__bit_or_aggregate(expr, bits) -%}
+    bit_or({{ expr }})
+{%- endmacro %}

@@ -59,7 +59,7 @@ span_facts as (
 ),
 
 -- One row per span and identity field with an alias found on the span.
-field_aliases_found as (
+field_aliases_found as {{ cte_inline_hint() }} (
     {%- for field in fields %}
         select
             trace_id,
@@ -77,16 +77,78 @@ field_aliases_found as (
     {%- endfor %}
 ),
 
+-- Spans per day, hop, field, set of aliases found and winning alias: a few
+-- thousand rows, expanded to their aliases below (never every span).
+day_sets as (
+    select
+        identity_field,
+        present_aliases,
+        near_rank,
+        service_name,
+        span_role,
+        span_date,
+        count(*) as span_count
+    from field_aliases_found
+    where {{ day_filter }}
+    group by identity_field, present_aliases, near_rank, service_name, span_role, span_date
+),
+
+-- Each trace's spans at one hop (service and role): their first and last
+-- day and, per field, every alias found on any of them (bitwise or). A
+-- trace carries a key at a hop first on the hop's first day when all its
+-- spans there share one day (almost every hop); one row per hop, never one
+-- per span and alias (10M spans: a 30M-row group by on five text keys).
+trace_hops as {{ cte_materialize_hint() }} (
+    select
+        trace_id,
+        service_name,
+        span_role,
+        {%- for field in fields %}
+            {%- set alias_count = identity_field_alias_keys(field) | length %}
+            {{ bit_or_aggregate(field ~ '__present_aliases', alias_count) }} as {{ field }}__present_aliases,
+        {%- endfor %}
+        min(span_date) as first_span_date,
+        max(span_date) as last_span_date
+    from span_facts
+    group by trace_id, service_name, span_role
+),
+
+-- Hops of one day: per day, hop, field and set of aliases, how many traces.
+single_day_hop_sets as (
+    {%- for field in fields %}
+        select
+            {{ dbt.string_literal(field) }} as identity_field,
+            {{ field }}__present_aliases as present_aliases,
+            service_name,
+            span_role,
+            first_span_date as span_date,
+            count(*) as trace_count
+        from trace_hops
+        where
+            first_span_date = last_span_date
+            and {{ field }}__present_aliases > 0
+        group by {{ field }}__present_aliases, service_name, span_role, first_span_date
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
 alias_registry as (
     {{ identity_alias_registry() }}
 ),
 
 -- The distinct sets of aliases found (a few dozen), each with its aliases.
 alias_sets_found as (
-    select distinct
+    select
         identity_field,
         present_aliases
-    from field_aliases_found
+    from day_sets
+    union
+    select
+        identity_field,
+        present_aliases
+    from single_day_hop_sets
 ),
 
 alias_set_members as (
@@ -101,39 +163,45 @@ alias_set_members as (
     where mod({{ integer_quotient('alias_sets_found.present_aliases', 'alias_registry.alias_bit') }}, 2) = 1
 ),
 
--- Every non-blank identity alias on every span; the winning one is the
--- alias the span's canonical value is read from.
-alias_uses as (
+-- Hops whose spans span days (a trace crossing midnight at one hop, rare):
+-- each alias's own first day there, from the spans.
+multi_day_hops as {{ cte_materialize_hint() }} (
     select
-        field_aliases_found.trace_id,
-        alias_set_members.identity_field,
-        alias_set_members.alias_key,
-        alias_set_members.alias_key = alias_set_members.identity_field as is_canonical_key,
-        alias_set_members.alias_rank,
+        trace_id,
+        service_name,
+        span_role
+    from trace_hops
+    where first_span_date < last_span_date
+),
+
+multi_day_first_days as (
+    select
+        field_aliases_found.identity_field,
+        alias_registry.alias_key,
         field_aliases_found.service_name,
         field_aliases_found.span_role,
-        field_aliases_found.span_date,
-        coalesce(field_aliases_found.near_rank = alias_set_members.alias_rank, false) as is_winning_alias
+        field_aliases_found.trace_id,
+        min(field_aliases_found.span_date) as span_date
     from field_aliases_found
-    inner join alias_set_members
+    inner join multi_day_hops
         on
-            field_aliases_found.identity_field = alias_set_members.identity_field
-            and field_aliases_found.present_aliases = alias_set_members.present_aliases
+            field_aliases_found.trace_id = multi_day_hops.trace_id
+            and field_aliases_found.service_name = multi_day_hops.service_name
+            and field_aliases_found.span_role is not distinct from multi_day_hops.span_role
+    inner join alias_registry
+        on
+            field_aliases_found.identity_field = alias_registry.identity_field
+            and mod({{ integer_quotient('field_aliases_found.present_aliases', 'alias_registry.alias_bit') }}, 2) = 1
+    group by
+        field_aliases_found.identity_field,
+        alias_registry.alias_key,
+        field_aliases_found.service_name,
+        field_aliases_found.span_role,
+        field_aliases_found.trace_id
 ),
 
--- Each trace's first day with a span carrying the key at the hop.
-trace_first_days as (
-    select
-        identity_field,
-        alias_key,
-        service_name,
-        span_role,
-        trace_id,
-        min(span_date) as span_date
-    from alias_uses
-    group by identity_field, alias_key, service_name, span_role, trace_id
-),
-
+-- Traces per day, field, key and hop whose first span carrying the key
+-- there is that day.
 first_seen_traces as (
     select
         identity_field,
@@ -141,33 +209,61 @@ first_seen_traces as (
         service_name,
         span_role,
         span_date,
-        count(*) as first_seen_trace_count
-    from trace_first_days
+        sum(trace_count) as first_seen_trace_count
+    from (
+        select
+            single_day_hop_sets.identity_field,
+            alias_set_members.alias_key,
+            single_day_hop_sets.service_name,
+            single_day_hop_sets.span_role,
+            single_day_hop_sets.span_date,
+            single_day_hop_sets.trace_count
+        from single_day_hop_sets
+        inner join alias_set_members
+            on
+                single_day_hop_sets.identity_field = alias_set_members.identity_field
+                and single_day_hop_sets.present_aliases = alias_set_members.present_aliases
+        union all
+        select
+            identity_field,
+            alias_key,
+            service_name,
+            span_role,
+            span_date,
+            1 as trace_count
+        from multi_day_first_days
+    ) as first_days
     where {{ day_filter }}
     group by identity_field, alias_key, service_name, span_role, span_date
 ),
 
+-- Every non-blank identity alias on the day's spans; the winning one is the
+-- alias the span's canonical value is read from.
 day_uses as (
     select
-        identity_field,
-        alias_key,
-        is_canonical_key,
-        alias_rank,
-        service_name,
-        span_role,
-        span_date,
-        count(*) as span_count,
-        sum(case when is_winning_alias then 1 else 0 end) as winning_span_count
-    from alias_uses
-    where {{ day_filter }}
+        day_sets.identity_field,
+        alias_set_members.alias_key,
+        alias_set_members.alias_key = day_sets.identity_field as is_canonical_key,
+        alias_set_members.alias_rank,
+        day_sets.service_name,
+        day_sets.span_role,
+        day_sets.span_date,
+        sum(day_sets.span_count) as span_count,
+        sum(
+            case when day_sets.near_rank = alias_set_members.alias_rank then day_sets.span_count else 0 end
+        ) as winning_span_count
+    from day_sets
+    inner join alias_set_members
+        on
+            day_sets.identity_field = alias_set_members.identity_field
+            and day_sets.present_aliases = alias_set_members.present_aliases
     group by
-        identity_field,
-        alias_key,
-        is_canonical_key,
-        alias_rank,
-        service_name,
-        span_role,
-        span_date
+        day_sets.identity_field,
+        alias_set_members.alias_key,
+        alias_set_members.alias_rank,
+        day_sets.service_name,
+        day_sets.span_role,
+        day_sets.span_date
 ),
 
 final as (
