@@ -85,6 +85,21 @@ def test_csv_cells_are_neutralised_and_parquet_is_typed(tmp_path: Path) -> None:
     assert types["BilledCost"] == "DECIMAL(38,15)"
 
 
+def test_csv_timestamps_are_utc_instants_to_the_second(tmp_path: Path) -> None:
+    """A naive (UTC) timestamp, formatted by COPY's timestampformat, and an aware one, converted to UTC
+    in the select list, both read YYYY-MM-DDTHH:MM:SSZ (fraction dropped); dates and nulls as they are."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'America/New_York'")
+    con.execute("create table t (naive timestamp, aware timestamptz, day date)")
+    con.execute("insert into t values (timestamp '2026-05-01 12:34:56.789', timestamptz '2026-05-01 14:34:56.789+02',"
+                " date '2026-05-01'), (null, null, null)")
+    export_marts.write_files(con, "t", "t", tmp_path, ["csv"])
+    with (tmp_path / "t.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == [{"naive": "2026-05-01T12:34:56Z", "aware": "2026-05-01T12:34:56Z", "day": "2026-05-01"},
+                    {"naive": "", "aware": "", "day": ""}]
+
+
 def test_control_and_bidi_characters_are_neutralised_in_every_file(tmp_path: Path) -> None:
     database, out = publish(tmp_path, UNSAFE)
     expected = [export_marts.safe_text(v) for v in UNSAFE]
