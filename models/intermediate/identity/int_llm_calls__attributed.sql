@@ -37,7 +37,12 @@ priced as {{ cte_inline_hint() }} (
     where {{ in_rebuilt_traces('trace_id') }}
 ),
 
-identity as (
+-- Read twice (the calls and, through them, the policy lookup), like
+-- `calls`: inlined, so the lookup reads only the span key, tenant and start
+-- of each call, and DuckDB holds no copy of every identity or priced column
+-- (10M spans, 3 GB: 5.6 GB spilled and 126 s of CPU, against 0.3 GB and
+-- 91 s; cte_inline_hint).
+identity as {{ cte_inline_hint() }} (
     select
         {%- for column in identity_columns %}
             {{ column }},
@@ -56,7 +61,7 @@ lineage as (
 ),
 
 -- Priced calls with their identity recovered along the trace.
-calls as (
+calls as {{ cte_inline_hint() }} (
     select
         {{ star_except('priced', priced_not_passed_on, ref('int_llm_calls__priced')) }},
         {%- for column in identity_columns[:-1] %}
