@@ -68,6 +68,28 @@ lines as (
         on token_lines.span_key = calls.call_id
 ),
 
+-- Summed per call first: a call has two lines of one SKU price when tokens
+-- are priced at another type's rate (cache reads of a model without a cache
+-- price are input lines), so the rows below are calls, counted as rows. A
+-- count of distinct call ids made DuckDB hold every line and join two group
+-- bys back together on all the dimensions (1M spans: about half the CPU).
+call_lines as (
+    select
+        {%- for dimension in dimensions %}
+            {{ dimension }},
+        {%- endfor %}
+        call_id,
+        sum(tokens) as tokens,
+        sum(cost_usd) as cost_usd,
+        sum(contracted_cost_usd) as contracted_cost_usd
+    from lines
+    group by
+        {%- for dimension in dimensions %}
+            {{ dimension }},
+        {%- endfor %}
+        call_id
+),
+
 grouped as (
     select
         {%- for dimension in dimensions %}
@@ -77,8 +99,8 @@ grouped as (
         sum(tokens) as tokens,
         sum(cost_usd) as cost_usd,
         sum(contracted_cost_usd) as contracted_cost_usd,
-        count(distinct call_id) as call_count
-    from lines
+        count(*) as call_count
+    from call_lines
     group by
         {%- for dimension in dimensions + (['call_id'] if per_call else []) %}
             {{ dimension }}{% if not loop.last %},{% endif %}
