@@ -174,14 +174,15 @@ multi_day_hops as {{ cte_materialize_hint() }} (
     where first_span_date < last_span_date
 ),
 
+-- One row per trace, alias and multi-day hop: the alias's first day there.
 multi_day_first_days as (
     select
         field_aliases_found.identity_field,
         alias_registry.alias_key,
         field_aliases_found.service_name,
         field_aliases_found.span_role,
-        field_aliases_found.trace_id,
-        min(field_aliases_found.span_date) as span_date
+        min(field_aliases_found.span_date) as span_date,
+        1 as trace_count
     from field_aliases_found
     inner join multi_day_hops
         on
@@ -224,14 +225,7 @@ first_seen_traces as (
                 single_day_hop_sets.identity_field = alias_set_members.identity_field
                 and single_day_hop_sets.present_aliases = alias_set_members.present_aliases
         union all
-        select
-            identity_field,
-            alias_key,
-            service_name,
-            span_role,
-            span_date,
-            1 as trace_count
-        from multi_day_first_days
+        select * from multi_day_first_days
     ) as first_days
     where {{ day_filter }}
     group by identity_field, alias_key, service_name, span_role, span_date
