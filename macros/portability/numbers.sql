@@ -46,10 +46,17 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Bit `bit` (a power of two) of a whole number >= 0, as the number 0 or 1
+    (the alias bits of int_spans__identity_hops' `<field>__present_aliases`
+    are read with it). -#}
+{% macro bit_value(whole_expr, bit) -%}
+    mod({{ integer_quotient(whole_expr, bit) }}, 2)
+{%- endmacro %}
+
 {#- The bitwise or of a whole-number column over a group (an aggregate): bit
     k set when any row of the group has it; `bits` is how many low bits a
     value can have set (at most 62). ANSI: per bit, the largest of that
-    bit's values, summed back into one number. -#}
+    bit's values (bit_value), summed back into one number. -#}
 {% macro bit_or_aggregate(expr, bits) -%}
     {{ return(adapter.dispatch('bit_or_aggregate', 'llm_spend_attribution')(expr, bits)) }}
 {%- endmacro %}
@@ -57,7 +64,7 @@
 {% macro default__bit_or_aggregate(expr, bits) -%}
     cast(
         {%- for bit in range(bits) %}
-            max(mod({{ integer_quotient(expr, 2 ** bit) }}, 2)) * {{ 2 ** bit }} +
+            max({{ bit_value(expr, 2 ** bit) }}) * {{ 2 ** bit }} +
         {%- endfor %}
         0 as {{ dbt.type_bigint() }}
     )

@@ -160,7 +160,7 @@ alias_set_members as (
     from alias_sets_found
     inner join alias_registry
         on alias_sets_found.identity_field = alias_registry.identity_field
-    where mod({{ integer_quotient('alias_sets_found.present_aliases', 'alias_registry.alias_bit') }}, 2) = 1
+    where {{ bit_value('alias_sets_found.present_aliases', 'alias_registry.alias_bit') }} = 1
 ),
 
 -- Hops whose spans span days (a trace crossing midnight at one hop, rare):
@@ -192,7 +192,7 @@ multi_day_first_days as (
     inner join alias_registry
         on
             field_aliases_found.identity_field = alias_registry.identity_field
-            and mod({{ integer_quotient('field_aliases_found.present_aliases', 'alias_registry.alias_bit') }}, 2) = 1
+            and {{ bit_value('field_aliases_found.present_aliases', 'alias_registry.alias_bit') }} = 1
     group by
         field_aliases_found.identity_field,
         alias_registry.alias_key,
