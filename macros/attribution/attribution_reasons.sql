@@ -6,7 +6,8 @@
 
 {#- The reason codes of the UNATTRIBUTED bucket and the lookup each one
     fails, in the order a call's first reason is taken (identity before
-    workflow). int_llm_calls__attributed has a boolean is_<reason> per code.
+    workflow). fct_llm_calls computes a boolean is_<reason> per code and
+    lists the codes that hold in unattributed_reasons.
     scripts/attribution_reasons.py holds the same list for the scripts
     (tests/python/test_attribution_reasons.py checks they agree). -#}
 {% macro attribution_reasons() -%}

@@ -16,7 +16,6 @@
         'int_spans__identity_hops',
         'int_llm_calls__identity_recovered',
         'int_llm_calls__priced',
-        'int_llm_calls__attributed',
         'int_llm_calls__token_lines',
         'fct_llm_calls',
         'unattributed_llm_spend',

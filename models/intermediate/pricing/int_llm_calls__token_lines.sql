@@ -18,7 +18,7 @@
 with
 
 calls as {{ cte_inline_hint() }} (
-    select * from {{ ref('int_llm_calls__attributed') }}
+    select * from {{ ref('int_llm_calls__priced') }}
     where pricing_status in ('priced', 'partial') and {{ in_rebuilt_traces('trace_id') }}
 ),
 

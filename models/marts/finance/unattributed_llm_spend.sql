@@ -10,24 +10,20 @@ with
 
 -- Read once per reason (rebuilt_traces_cte_hint).
 calls as {{ rebuilt_traces_cte_hint() }} (
-    select * from {{ ref('int_llm_calls__attributed') }}
-    where {{ in_rebuilt_traces('trace_id') }}
-),
-
-facts as (
     select * from {{ ref('fct_llm_calls') }}
-    where {{ in_rebuilt_traces('trace_id') }}
+    where {{ in_rebuilt_traces('trace_id') }} and unattributed_reasons is not null
 ),
 
+-- A call's failed lookups: the codes listed in its unattributed_reasons
+-- (';'-separated, in attribution_reasons order).
 failed_steps as (
     {%- for reason in reasons %}
         select
-            span_key,
+            calls.*,
             '{{ reason.reason }}' as reason,
-            '{{ reason.failed_step }}' as failed_step,
-            {{ loop.index }} as reason_order
+            '{{ reason.failed_step }}' as failed_step
         from calls
-        where is_{{ reason.reason }}
+        where {{ dbt.position("';" ~ reason.reason ~ ";'", dbt.concat(["';'", 'unattributed_reasons', "';'"])) }} > 0
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -36,33 +32,31 @@ failed_steps as (
 
 final as (
     select
-        facts.call_id,
-        cast(failed_steps.reason as {{ dbt.type_string() }}) as reason,
-        cast(failed_steps.failed_step as {{ dbt.type_string() }}) as failed_step,
-        facts.cost_usd,
-        facts.chargeback_cost_center = {{ unattributed_bucket() }} as lands_in_unattributed_bucket,
-        facts.call_at,
-        facts.billing_period_start,
-        facts.trace_id,
-        facts.span_id,
-        facts.tenant_id,
-        facts.trace_cost_center,
-        facts.cost_center,
-        facts.workflow_id,
-        facts.actor_id,
-        facts.actor_type,
-        facts.provider,
-        facts.request_model,
-        facts.response_model,
-        facts.pricing_status,
-        facts.attribution_status,
-        facts.input_tokens,
-        facts.output_tokens,
-        facts.service_name,
-        facts.source_file
+        call_id,
+        cast(reason as {{ dbt.type_string() }}) as reason,
+        cast(failed_step as {{ dbt.type_string() }}) as failed_step,
+        cost_usd,
+        chargeback_cost_center = {{ unattributed_bucket() }} as lands_in_unattributed_bucket,
+        call_at,
+        billing_period_start,
+        trace_id,
+        span_id,
+        tenant_id,
+        trace_cost_center,
+        cost_center,
+        workflow_id,
+        actor_id,
+        actor_type,
+        provider,
+        request_model,
+        response_model,
+        pricing_status,
+        attribution_status,
+        input_tokens,
+        output_tokens,
+        service_name,
+        source_file
     from failed_steps
-    inner join facts
-        on failed_steps.span_key = facts.call_id
 )
 
 select * from final
