@@ -1,5 +1,6 @@
-{#- Pricing's price-row selection, written once for int_llm_calls__priced
-    and the test assert_one_price_per_call_and_token_type (docs/pricing.md). -#}
+{#- Pricing's price rows (int_llm_calls__priced and the test
+    assert_one_price_per_call_and_token_type), and the rows in force per call
+    the test checks the model's price plans against (docs/pricing.md). -#}
 
 {#- Every price row: the generated sheet (llm_prices) and the manual
     overrides (llm_price_overrides), unioned. -#}

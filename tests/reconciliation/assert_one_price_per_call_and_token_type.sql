@@ -8,9 +8,11 @@
     3. The price int_llm_calls__priced applies to each call and token type is
        a row in force that no other row in force outranks (none only when no
        row is in force).
-    Which rows are in force comes from the macro the model uses
-    (price_rows_in_force); the ranking is restated here and checked against
-    the model's output, so a model that applies another row fails.
+    Which rows are in force per call comes from the macro
+    price_rows_in_force (the model chooses once per price plan, a model's
+    period and input-token bracket: docs/pricing.md); the ranking is restated
+    here and checked against the model's output, so a model that applies
+    another row fails.
     Checks 2 and 3 hold per call, against the price seeds alone (a changed
     seed rebuilds every trace), so they read only the calls of the traces
     rebuilt this run (rows_rebuilt_this_run; every call on a full build);

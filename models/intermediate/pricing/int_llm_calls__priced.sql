@@ -321,13 +321,112 @@ resolved as (
 -- the call (composite key model + instant): an override before the sheet,
 -- then the highest tier whose start the call's TOTAL input tokens (cache
 -- included) strictly exceed. One threshold picks the tier of every token type.
-candidate_rows as (
-    {{ price_rows_in_force('resolved', 'price_rows') }}
+-- Chosen once per price plan (a model's price period and input-token
+-- bracket, within which the same rows are in force), not per call: the
+-- price sheet has a few thousand rows, the calls millions (ranking and
+-- pivoting every call's rows in force took over a third of this model's
+-- CPU at 10M spans). tests/reconciliation/assert_one_price_per_call_and_token_type
+-- checks each call's price against its rows in force ranked per call.
+--
+-- A model's price periods: between consecutive instants at which one of
+-- its rows starts or ends (the last one open).
+price_instants as (
+    select
+        provider,
+        model,
+        effective_from as instant
+    from price_rows
+    where effective_from is not null
+    union
+    select
+        provider,
+        model,
+        effective_to as instant
+    from price_rows
+    where effective_to is not null
 ),
 
-prices_in_force as (
+price_periods as (
     select
-        span_key,
+        provider,
+        model,
+        instant as period_from,
+        lead(instant) over (partition by provider, model order by instant) as period_to
+    from price_instants
+),
+
+-- A model's input-token brackets: a call with total input x is in the
+-- bracket (tier_from, tier_to] (the first one: x <= tier_to, any x), and a
+-- row of tier t applies to it when t = 0 or x > t, that is t <= tier_from.
+tier_starts as (
+    select
+        provider,
+        model,
+        tier_min_input_tokens as tier_from
+    from price_rows
+    where tier_min_input_tokens is not null
+    union
+    select
+        provider,
+        model,
+        0 as tier_from
+    from price_rows
+),
+
+tier_brackets as (
+    select
+        provider,
+        model,
+        tier_from,
+        lead(tier_from) over (partition by provider, model order by tier_from) as tier_to
+    from tier_starts
+),
+
+-- Each plan's rows in force, ranked per token type.
+plan_rows as (
+    select
+        price_periods.provider,
+        price_periods.model,
+        price_periods.period_from,
+        price_periods.period_to,
+        tier_brackets.tier_from,
+        tier_brackets.tier_to,
+        price_rows.token_type,
+        price_rows.usd_per_mtok,
+        price_rows.price_id,
+        price_rows.tier_min_input_tokens,
+        price_rows.price_source,
+        price_rows.source_version,
+        row_number() over (
+            partition by
+                price_periods.provider, price_periods.model, price_periods.period_from,
+                tier_brackets.tier_from, price_rows.token_type
+            order by
+                case when price_rows.price_source = 'manual' then 0 else 1 end,
+                price_rows.tier_min_input_tokens desc
+        ) as row_rank
+    from price_periods
+    inner join tier_brackets
+        on
+            price_periods.provider = tier_brackets.provider
+            and price_periods.model = tier_brackets.model
+    inner join price_rows
+        on
+            price_periods.provider = price_rows.provider
+            and price_periods.model = price_rows.model
+            and price_periods.period_from >= price_rows.effective_from
+            and (price_rows.effective_to is null or price_periods.period_from < price_rows.effective_to)
+            and (price_rows.tier_min_input_tokens = 0 or tier_brackets.tier_from >= price_rows.tier_min_input_tokens)
+),
+
+price_plans as (
+    select
+        provider,
+        model,
+        period_from,
+        period_to,
+        tier_from,
+        tier_to,
         {%- for token_type in token_types %}
             max(case when token_type = '{{ token_type }}' then usd_per_mtok end)
                 as {{ token_type }}_usd_per_mtok,
@@ -340,23 +439,22 @@ prices_in_force as (
         end as price_source,
         case
             when min(source_version) = max(source_version) then min(source_version) else 'mixed'
-        end as source_version,
-        count(*) as price_rows_in_force
-    from candidate_rows
+        end as source_version
+    from plan_rows
     where row_rank = 1 and token_type != 'cache_write_1h'
-    group by span_key
+    group by provider, model, period_from, period_to, tier_from, tier_to
 ),
 
 buckets as (
     select
         resolved.*,
         {%- for token_type in token_types %}
-            prices_in_force.{{ token_type }}_usd_per_mtok,
-            prices_in_force.{{ token_type }}_price_id,
+            price_plans.{{ token_type }}_usd_per_mtok,
+            price_plans.{{ token_type }}_price_id,
         {%- endfor %}
-        prices_in_force.tier_min_input_tokens,
-        prices_in_force.price_source,
-        prices_in_force.source_version,
+        price_plans.tier_min_input_tokens,
+        price_plans.price_source,
+        price_plans.source_version,
         coalesce(resolved.input_tokens, 0)
         - coalesce(resolved.cache_read_tokens, 0)
         - coalesce(resolved.cache_write_tokens, 0) as uncached_input_tokens,
@@ -365,20 +463,28 @@ buckets as (
         -- Without a price of their own, cache tokens cost the input rate and
         -- reasoning tokens the output rate: they are part of those counts.
         coalesce(
-            prices_in_force.cache_read_usd_per_mtok,
-            prices_in_force.input_usd_per_mtok
+            price_plans.cache_read_usd_per_mtok,
+            price_plans.input_usd_per_mtok
         ) as applied_cache_read_usd_per_mtok,
         coalesce(
-            prices_in_force.cache_write_usd_per_mtok,
-            prices_in_force.input_usd_per_mtok
+            price_plans.cache_write_usd_per_mtok,
+            price_plans.input_usd_per_mtok
         ) as applied_cache_write_usd_per_mtok,
         coalesce(
-            prices_in_force.reasoning_usd_per_mtok,
-            prices_in_force.output_usd_per_mtok
+            price_plans.reasoning_usd_per_mtok,
+            price_plans.output_usd_per_mtok
         ) as applied_reasoning_usd_per_mtok
     from resolved
-    left join prices_in_force
-        on resolved.span_key = prices_in_force.span_key
+    -- Each call's plan: its model's period holding its start and bracket
+    -- holding its total input tokens (none: no row in force, unpriced).
+    left join price_plans
+        on
+            resolved.priced_provider = price_plans.provider
+            and resolved.priced_model = price_plans.model
+            and resolved.started_at >= price_plans.period_from
+            and (price_plans.period_to is null or resolved.started_at < price_plans.period_to)
+            and (price_plans.tier_from = 0 or coalesce(resolved.input_tokens, 0) > price_plans.tier_from)
+            and (price_plans.tier_to is null or coalesce(resolved.input_tokens, 0) <= price_plans.tier_to)
 ),
 
 statused as (
