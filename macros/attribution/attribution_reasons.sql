@@ -21,3 +21,24 @@
         {'reason': 'unpriced_model', 'failed_step': 'model and date -> price'},
     ]) }}
 {%- endmacro %}
+
+{#- A call's failed lookups as one text: the codes whose flag is_<code>
+    holds, ';'-separated in attribution_reasons order, null when none
+    (fct_llm_calls.unattributed_reasons; concat_ws skips the nulls). -#}
+{% macro attribution_reason_list() -%}
+    nullif(
+        concat_ws(
+            ';',
+            {%- for reason in attribution_reasons() %}
+                case when is_{{ reason.reason }} then '{{ reason.reason }}' end{{ ',' if not loop.last }}
+            {%- endfor %}
+        ),
+        ''
+    )
+{%- endmacro %}
+
+{#- Whether a list made by attribution_reason_list (`list_expr`) holds the
+    code `reason` (the whole code, not a part of another). -#}
+{% macro lists_attribution_reason(list_expr, reason) -%}
+    {{ dbt.position("';" ~ reason ~ ";'", dbt.concat(["';'", list_expr, "';'"])) }} > 0
+{%- endmacro %}

@@ -10,11 +10,8 @@
 {{ config(**trace_rebuild_config('trace_id')) }}
 {%- set token_types = ['input', 'cache_read', 'cache_write', 'output', 'reasoning'] -%}
 {%- set reason_flags = [] -%}
-{#- Each failed lookup's code when its flag is set (concat_ws skips nulls). -#}
-{%- set reason_codes = [] -%}
 {%- for reason in attribution_reasons() -%}
     {%- do reason_flags.append('is_' ~ reason.reason) -%}
-    {%- do reason_codes.append("case when is_" ~ reason.reason ~ " then '" ~ reason.reason ~ "' end") -%}
 {%- endfor -%}
 {%- set any_failed_lookup = reason_flags | join(' or ') -%}
 {%- set actor_prefixes = mapping_rows('actor_type_prefixes', 'actor_id_prefix', 'actor_type', 'actor_type_prefixes') -%}
@@ -316,12 +313,7 @@ final as (
                 else 'attributed'
             end as {{ dbt.type_string() }}
         ) as attribution_status,
-        cast(
-            nullif(
-                concat_ws(';', {{ reason_codes | join(', ') }}),
-                ''
-            ) as {{ dbt.type_string() }}
-        ) as unattributed_reasons,
+        cast({{ attribution_reason_list() }} as {{ dbt.type_string() }}) as unattributed_reasons,
         cast(service_name as {{ dbt.type_string() }}) as service_name,
         cast(span_name as {{ dbt.type_string() }}) as span_name,
         cast(source_file as {{ dbt.type_string() }}) as source_file,

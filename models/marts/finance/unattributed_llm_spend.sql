@@ -15,7 +15,7 @@ calls as {{ rebuilt_traces_cte_hint() }} (
 ),
 
 -- A call's failed lookups: the codes listed in its unattributed_reasons
--- (';'-separated, in attribution_reasons order).
+-- (macro attribution_reason_list).
 failed_steps as (
     {%- for reason in reasons %}
         select
@@ -23,7 +23,7 @@ failed_steps as (
             '{{ reason.reason }}' as reason,
             '{{ reason.failed_step }}' as failed_step
         from calls
-        where {{ dbt.position("';" ~ reason.reason ~ ";'", dbt.concat(["';'", 'unattributed_reasons', "';'"])) }} > 0
+        where {{ lists_attribution_reason('unattributed_reasons', reason.reason) }}
         {%- if not loop.last %}
             union all
         {%- endif %}
