@@ -334,10 +334,12 @@ def write_files(
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    """Tables of the marts schema in the connection's default database."""
+    """Tables and views of the marts schema in the connection's default database (a view, such as
+    focus_charges, is published as a table)."""
     rows = con.execute(
         "select table_name from information_schema.tables"
-        " where table_catalog = current_database() and table_schema = ? and table_type = 'BASE TABLE'"
+        " where table_catalog = current_database() and table_schema = ?"
+        " and table_type in ('BASE TABLE', 'VIEW')"
         " order by table_name",
         [schema],
     ).fetchall()

@@ -15,7 +15,7 @@
 {% macro period_rebuilt_models() -%}
     {{ return([
         'int_spans__alias_usage', 'int_spans__attribute_key_usage', 'field_survival_by_hop',
-        'focus_cost_and_usage', 'focus_charges'
+        'focus_cost_and_usage'
     ]) }}
 {%- endmacro %}
 
@@ -39,9 +39,9 @@
         )
 {%- endmacro %}
 
-{#- The rows a run rebuilds by period: those of `day_predicate` (a day it
-    rebuilds), and, when the model has one, those of its rebuilt_every_run
-    predicate (period_rebuild_config). -#}
+{#- The rows a run rebuilt by period: those of `day_predicate` (a day it
+    rebuilds), and, when the tested model has one, those of its meta
+    rebuilt_every_run predicate (focus_charges: rows_rebuilt_in_periods). -#}
 {% macro or_rebuilt_every_run(day_predicate, rebuilt_every_run) -%}
     {%- if rebuilt_every_run -%}
         (({{ rebuilt_every_run }}) or {{ day_predicate }})
@@ -86,18 +86,16 @@
 
 {#- A predicate: the UTC day of `column` (a timestamp or date) is rebuilt
     by this run (stg_traces__rebuilt_days, written into the SQL as
-    constants: day_in), or the row is one rebuilt on every run
-    (rebuilt_every_run, a predicate on the row; period_rebuild_config).
-    True on a full build, a run that rebuilds every trace, and in unit
-    tests. The ref is taken on every parse, so the model runs after the
-    per-trace models have been rebuilt and the days listed. -#}
-{% macro in_rebuilt_periods(column, rebuilt_every_run=none) -%}
+    constants: day_in). True on a full build, a run that rebuilds every
+    trace, and in unit tests. The ref is taken on every parse, so the model
+    runs after the per-trace models have been rebuilt and the days listed. -#}
+{% macro in_rebuilt_periods(column) -%}
     {%- if rendering_unit_test() -%}
         true
     {%- else -%}
     {%- set rebuilt_days_relation = ref('stg_traces__rebuilt_days') -%}
     {%- if not rebuilds_every_trace() -%}
-        {{ or_rebuilt_every_run(day_in(column, listed_days(rebuilt_days_relation)), rebuilt_every_run) }}
+        {{ day_in(column, listed_days(rebuilt_days_relation)) }}
     {%- else -%}
         true
     {%- endif -%}
@@ -108,10 +106,10 @@
     run rebuilds (every row when every trace is rebuilt), so a day left with
     fewer rows, or none, keeps no old row; the select then appends the
     rebuilt days' rows. `column` is the model's day column. -#}
-{% macro delete_rebuilt_periods(column, rebuilt_every_run=none) -%}
+{% macro delete_rebuilt_periods(column) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ in_rebuilt_periods(column, rebuilt_every_run) }}
+        where {{ in_rebuilt_periods(column) }}
     {%- else -%}
         select 1
     {%- endif -%}
@@ -119,8 +117,10 @@
 
 {#- Which rows a row-level data test checks on a model rebuilt by period
     (meta period_key, the model's day or timestamp column; docs/nightly.md,
-    "Tests on a nightly run"): the rows of the days this run rebuilt, every
-    row when rows_rebuilt_this_run would check every row (a run that
+    "Tests on a nightly run"): the rows of the days this run rebuilt and
+    the rows of `rebuilt_every_run` (the model's meta of that name, a
+    predicate on its columns: focus_charges' rows that span their billing
+    period), every row when rows_rebuilt_this_run would check every row (a run that
     rebuilt every trace, var test_every_row, no affected list yet). Exact
     for row-level tests and for uniqueness over a grain that holds the day.
     Dispatched: Spark rebuilds these models in full (every row). -#}

@@ -94,30 +94,47 @@
     none. Spark rebuilds the per-trace models in full every run (no DELETE
     on Parquet tables) and so these too: a table (an insert_overwrite by a
     day partition would keep the old rows of a day with no new row).
-    rebuilt_every_run: a SQL predicate on the model's own columns for rows
-    rebuilt on every run whatever their day (focus_charges: the rows whose
-    charge period is their whole billing period, the rows of the models
-    nothing lists the changed days of); the delete, the select and the
-    row-level tests take them with the rebuilt days' rows. -#}
-{% macro period_rebuild_config(column, rebuilt_every_run=none) -%}
-    {{ return(adapter.dispatch('period_rebuild_config', 'llm_spend_attribution')(column, rebuilt_every_run)) }}
+    A view over such a table can carry the same meta for its tests
+    (focus_charges: period_key, and rebuilt_every_run for its rows rebuilt
+    on every run whatever their day; rows_rebuilt_in_periods). -#}
+{% macro period_rebuild_config(column) -%}
+    {{ return(adapter.dispatch('period_rebuild_config', 'llm_spend_attribution')(column)) }}
 {%- endmacro %}
 
-{% macro default__period_rebuild_config(column, rebuilt_every_run) -%}
-    {%- set meta = {'period_key': column} -%}
-    {%- if rebuilt_every_run -%}
-        {%- do meta.update({'rebuilt_every_run': rebuilt_every_run}) -%}
-    {%- endif -%}
+{% macro default__period_rebuild_config(column) -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': ["{{ delete_rebuilt_periods('" ~ column ~ "'"
-            ~ (", " ~ tojson(rebuilt_every_run) if rebuilt_every_run else "") ~ ") }}"],
-        'meta': meta,
+        'pre_hook': ["{{ delete_rebuilt_periods('" ~ column ~ "') }}"],
+        'meta': {'period_key': column},
     }) }}
 {%- endmacro %}
 
-{% macro spark__period_rebuild_config(column, rebuilt_every_run) -%}
+{% macro spark__period_rebuild_config(column) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
+
+{#- Config of a mart that is a union of tables every run keeps current
+    (focus_charges): a view, nothing to write or keep in step, with the
+    meta its row-level tests read on a nightly run (period_key, the day
+    column, and rebuilt_every_run, a predicate on its columns for the rows
+    of the tables rebuilt every run: rows_rebuilt_in_periods). Spark: a
+    table rebuilt every run, since a Spark warehouse is read as Parquet
+    folders by path (scripts/spark_equivalence.py, DuckDB over
+    DBT_SPARK_WAREHOUSE) and a view has none; its tests check every row
+    there anyway. -#}
+{% macro union_view_config(period_key, rebuilt_every_run) -%}
+    {{ return(adapter.dispatch('union_view_config', 'llm_spend_attribution')(period_key, rebuilt_every_run)) }}
+{%- endmacro %}
+
+{% macro default__union_view_config(period_key, rebuilt_every_run) -%}
+    {{ return({
+        'materialized': 'view',
+        'meta': {'period_key': period_key, 'rebuilt_every_run': rebuilt_every_run},
+    }) }}
+{%- endmacro %}
+
+{% macro spark__union_view_config(period_key, rebuilt_every_run) -%}
     {{ return({'materialized': 'table'}) }}
 {%- endmacro %}

@@ -138,6 +138,23 @@ def test_long_cells_are_capped_with_a_visible_marker(tmp_path: Path) -> None:
         assert con.execute("select max(length(ChargeDescription)) from marts.focus_cost_and_usage").fetchone()[0] == 200_000
 
 
+def test_a_view_of_the_marts_schema_is_published_as_a_table(tmp_path: Path) -> None:
+    """A mart materialized as a view (focus_charges) is published like a table: a table of
+    marts.duckdb (a view there would read tables the file does not hold) and its files."""
+    database = tmp_path / "x.duckdb"
+    make_database(database, ["usage", "=cell"])
+    with duckdb.connect(str(database)) as con:
+        con.execute("create view marts.focus_charges as select * from marts.focus_cost_and_usage")
+    out = tmp_path / "exports"
+    export_marts.main(["--database", str(database), "--out", str(out)])
+    with duckdb.connect(str(out / "marts.duckdb"), read_only=True) as con:
+        assert con.execute("select table_type from information_schema.tables"
+                           " where table_name = 'focus_charges'").fetchall() == [("BASE TABLE",)]
+        assert sorted(con.execute("select ChargeDescription from focus_charges").fetchall()) == [("=cell",), ("usage",)]
+    assert export_marts.current_release(out)["row_counts"]["focus_charges"] == 2
+    assert (out / "focus_charges.parquet").is_file() and "'=cell" in (out / "focus_charges.csv").read_text()
+
+
 def test_republishing_swaps_the_link_and_prunes_old_releases(tmp_path: Path) -> None:
     _, out = publish(tmp_path, ["one"])
     first = out.resolve()
