@@ -9,9 +9,10 @@
     tables each build already keeps current
     (focus_cost_and_usage rebuilt by UTC day, the other FOCUS row models and
     focus_published rebuilt every run), so a stored copy only cost a write
-    of every usage row (10M spans: 19 s of a full build, 4 s of a night, 0.9
-    GB) and the work of keeping it in step. The BI publish stores it as a
-    table in marts.duckdb. Its row-level tests check, on a nightly run, the
+    of every usage row (10M spans: 19 s of a full build, 4 s of a night,
+    0.5 GB) and the work of keeping it in step; the BI publish, which reads
+    it twice, took about as long through the view (BENCHMARKS.md, stop 62)
+    and stores it as a table in marts.duckdb. Its row-level tests check, on a nightly run, the
     rows of the days the run rebuilt and the rows whose charge period is
     their whole billing period (meta period_key and rebuilt_every_run:
     those of the models nothing lists the changed months of), as they did
