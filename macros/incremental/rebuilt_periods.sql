@@ -115,14 +115,14 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Which rows a row-level data test checks on a model rebuilt by period
-    (meta period_key, the model's day or timestamp column; docs/nightly.md,
-    "Tests on a nightly run"): the rows of the days this run rebuilt and
-    the rows of `rebuilt_every_run` (the model's meta of that name, a
-    predicate on its columns: focus_charges' rows that span their billing
-    period), every row when rows_rebuilt_this_run would check every row (a run that
-    rebuilt every trace, var test_every_row, no affected list yet). Exact
-    for row-level tests and for uniqueness over a grain that holds the day.
+{#- Which rows a row-level data test checks on a model rebuilt by period (meta
+    period_key, the model's day or timestamp column; docs/nightly.md, "Tests
+    on a nightly run"): the rows of the days this run rebuilt and the rows
+    of `rebuilt_every_run` (the model's meta of that name, a predicate on
+    its columns: focus_charges' rows that span their billing period), every
+    row when rows_rebuilt_this_run would check every row (a run that rebuilt
+    every trace, var test_every_row, no affected list yet). Exact for
+    row-level tests and for uniqueness over a grain that holds the day.
     Dispatched: Spark rebuilds these models in full (every row). -#}
 {% macro rows_rebuilt_in_periods(column, rebuilt_every_run=none) -%}
     {{ return(adapter.dispatch('rows_rebuilt_in_periods', 'llm_spend_attribution')(column, rebuilt_every_run)) }}

@@ -6,17 +6,17 @@
     (focus_published, frozen when the month was closed); every other month
     shows the current rows.
     A view (union_view_config; a table on Spark): its rows are those of
-    tables each build already keeps current
-    (focus_cost_and_usage rebuilt by UTC day, the other FOCUS row models and
-    focus_published rebuilt every run), so a stored copy only cost a write
-    of every usage row (10M spans: 19 s of a full build, 4 s of a night,
-    0.5 GB) and the work of keeping it in step; the BI publish, which reads
-    it twice, took about as long through the view (BENCHMARKS.md, stop 62)
-    and stores it as a table in marts.duckdb. Its row-level tests check, on a nightly run, the
-    rows of the days the run rebuilt and the rows whose charge period is
-    their whole billing period (meta period_key and rebuilt_every_run:
-    those of the models nothing lists the changed months of), as they did
-    when it was rebuilt by day. -#}
+    tables each build already keeps current (focus_cost_and_usage rebuilt by
+    UTC day, the other FOCUS row models and focus_published rebuilt every
+    run), so a stored copy only cost a write of every usage row (10M spans:
+    19 s of a full build, 4 s of a night, 0.5 GB) and the work of keeping it
+    in step; the BI publish, which reads it twice, took about as long
+    through the view (BENCHMARKS.md, stop 62) and stores it as a table in
+    marts.duckdb. Its row-level tests check, on a nightly run, the rows of
+    the days the run rebuilt and the rows whose charge period is their whole
+    billing period (meta period_key and rebuilt_every_run: those of the
+    models nothing lists the changed months of), as they did when it was
+    rebuilt by day. -#}
 {%- set focus_row_models = focus_row_models() -%}
 {{ config(**union_view_config(
     'ChargePeriodStart', 'ChargePeriodStart = BillingPeriodStart and ChargePeriodEnd = BillingPeriodEnd'
