@@ -122,11 +122,13 @@ report: deps
 
 ## Benchmark (BENCHMARKS.md): DuckDB floor, full build, nightly run, per-row
 ## baseline; SIZES in million spans (default 1,3,10); PAIRS more (floor,
-## staging alone) pairs per size, alternated (default 0).
+## staging alone) pairs per size, alternated (default 0); NIGHT_PAIRS replays
+## of the night on 7 and on 30 days of history per size, alternated (default 0).
 SIZES ?= 1,3,10
 PAIRS ?= 0
+NIGHT_PAIRS ?= 0
 bench: deps
-	$(BIN)/python scripts/bench.py --sizes $(SIZES) --staging-pairs $(PAIRS)
+	$(BIN)/python scripts/bench.py --sizes $(SIZES) --staging-pairs $(PAIRS) --night-pairs $(NIGHT_PAIRS)
 
 ## dbt docs (catalog and static site) into target/.
 docs: deps

@@ -20,7 +20,11 @@ flat JSONL or OTLP JSON lines: --span-format), then measures in one run:
   (f) with --staging-pairs N, N more (floor, staging) pairs, alternated: the floor again, then
       the staging models alone into a fresh DuckDB file. On a shared machine one pair's ratio
       moves by a tenth or more between runs with no code change; the median of the pairs says
-      more than any one of them.
+      more than any one of them;
+  (g) with --night-pairs N, N (short, full history) pairs of the same night, alternated: a history
+      of --short-days days (default 7) at the same spans per day is generated and built, then the
+      night on it and the night on the 30 days are each replayed from the warehouse and published
+      set they started from (issue #19: a night's cost independent of history length).
 Writes BENCHMARKS.md (docs/nightly.md explains the nightly command).
 """
 
@@ -345,8 +349,107 @@ def machine() -> str:
             f"{platform.release()}; Python {platform.python_version()}, DuckDB {duckdb.__version__}, {dbt_version}")
 
 
+@dataclass
+class NightStart:
+    """What a night starts from, kept to replay it: the warehouse after the history build (a copy in
+    snapshot), the release its published set points to, the releases already written, the landing glob
+    and the dbt work folder of the history build (whose parse the night reuses)."""
+
+    database: Path
+    snapshot: Path
+    exports_link: str | None
+    releases: frozenset[str]
+    glob: str
+    work: Path
+
+
+def history_and_night(root: Path, work: Path, data: Path, millions: float, days: int, memory_limit: str,
+                      threads: int, span_format: str, keep_start: bool = False) -> tuple[Measured, NightStart | None]:
+    """The night at one size: a landing folder (symlinks to the generated day folders) holds the days of
+    history, built the night before with the nightly command into a fresh database (which also publishes
+    the release the night starts from); then the next day of calls and the spans after it land, and the
+    same command runs again: that run is the night, returned with (keep_start) what it started from."""
+    nightly_db = root / f"nightly_{millions}m.duckdb"
+    landing = root / f"landing_{millions}m_{span_format}"
+    for stale in [*root.glob(f"nightly_{millions}m.*"), landing]:
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink()
+        elif stale.exists():
+            shutil.rmtree(stale)
+    folders = sorted(p for p in data.iterdir() if p.name.startswith("dt="))
+    first_night_day = f"dt={date.fromisoformat(GENERATED_START) + timedelta(days=days):%Y-%m-%d}"
+    history = [f for f in folders if f.name < first_night_day]
+    if not history or len(history) == len(folders):
+        raise SystemExit(f"no history or no night in {data}: day folders {folders[0].name}..{folders[-1].name}")
+    landing_area(landing, history)
+    landing_glob = str(landing / "*" / "*" / "*.jsonl")
+    # One target path (work) for both nights, as one checkout's nightly job has: the night reuses the
+    # night before's parse (dbt's partial parsing; a full parse is ~10 s of the night at 10M spans).
+    shutil.rmtree(work, ignore_errors=True)
+    dbt_build(work, nightly_db, landing_glob, memory_limit, threads, NIGHTLY_ARGS)
+    start = keep_night_start(nightly_db, landing_glob, work) if keep_start else None
+    landing_area(landing, folders)
+    return dbt_build(work, nightly_db, landing_glob, memory_limit, threads, NIGHTLY_ARGS), start
+
+
+def keep_night_start(database: Path, glob: str, work: Path) -> NightStart:
+    """A copy of the warehouse a night starts from, and where its published set points."""
+    snapshot = database.with_name(f"night_start_{database.name}")
+    shutil.copyfile(database, snapshot)
+    exports = database.with_suffix(".exports")
+    releases = exports.parent / f"{exports.name}.releases"
+    return NightStart(database, snapshot, os.readlink(exports) if exports.is_symlink() else None,
+                      frozenset(p.name for p in releases.iterdir()) if releases.is_dir() else frozenset(), glob, work)
+
+
+def restore_night_start(start: NightStart) -> None:
+    """Put the warehouse and the published set back as the night found them: the warehouse copied back,
+    releases written since removed, the published set's link pointed at the release it started from."""
+    remove_database(start.database)
+    shutil.copyfile(start.snapshot, start.database)
+    exports = start.database.with_suffix(".exports")
+    releases = exports.parent / f"{exports.name}.releases"
+    for release in releases.iterdir() if releases.is_dir() else []:
+        if release.name not in start.releases:
+            shutil.rmtree(release)
+    if start.exports_link is not None:
+        link = exports.with_name(exports.name + ".restoring")
+        link.unlink(missing_ok=True)
+        link.symlink_to(start.exports_link, target_is_directory=True)
+        os.replace(link, exports)
+
+
+def replay_night(start: NightStart, memory_limit: str, threads: int) -> float:
+    """The night again from what it started from: its wall seconds."""
+    restore_night_start(start)
+    return dbt_build(start.work, start.database, start.glob, memory_limit, threads, NIGHTLY_ARGS).seconds
+
+
+def night_pairs_measured(pairs: int, long_start: NightStart, root: Path, millions: float, days: int,
+                         short_days: int, memory_limit: str, threads: int,
+                         span_format: str) -> list[tuple[float, float]]:
+    """pairs (short, long) seconds of the same night (one day at millions' spans per day) on short_days
+    and on days of history, alternated: the short history is generated at the same spans per day and
+    built once, then each night is replayed from the state it started from (#19: a night's cost must not
+    grow with history). The snapshots are removed after."""
+    short_millions = round(millions * (short_days + 1) / (days + 1), 3)
+    short_data = root / f"data_{short_millions}m_{span_format}"
+    generate(short_data, int(short_millions * 1_000_000 / SPANS_PER_CALL), short_days + 1, span_format)
+    # Its own target path: another traces_path would make dbt parse the project again on each night.
+    _, short_start = history_and_night(root, root / "work_nightly_short", short_data, short_millions, short_days,
+                                       memory_limit, threads, span_format, keep_start=True)
+    if short_start is None:
+        raise SystemExit("the short history kept no start to replay its night from")
+    measured = [(replay_night(short_start, memory_limit, threads), replay_night(long_start, memory_limit, threads))
+                for _ in range(pairs)]
+    for start in (short_start, long_start):
+        start.snapshot.unlink()
+    return measured
+
+
 def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample: int,
-               threads: int, span_format: str = "jsonl", pairs: int = 0) -> dict[str, Any]:
+               threads: int, span_format: str = "jsonl", pairs: int = 0, night_pairs: int = 0,
+               short_days: int = 7) -> dict[str, Any]:
     calls = int(millions * 1_000_000 / SPANS_PER_CALL)
     data = root / f"data_{millions}m_{span_format}"
     generate(data, calls, days + 1, span_format)
@@ -365,30 +468,12 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
     pairs_measured = [(floor_run.seconds, staging_seconds(root / "work_full")),
                       *staging_pairs(pairs, glob, root, millions, memory_limit, threads)]
 
-    # Nightly: a landing folder (symlinks to the generated day folders) holds the 30 days of history,
-    # built the night before with the nightly command into a fresh database (which also publishes the
-    # release the night starts from); then the last day of calls and the spans after it land, and the
-    # same command runs again: that run is the night.
-    nightly_db = root / f"nightly_{millions}m.duckdb"
-    landing = root / f"landing_{millions}m_{span_format}"
-    for stale in [*root.glob(f"nightly_{millions}m.*"), landing]:
-        if stale.is_symlink() or stale.is_file():
-            stale.unlink()
-        elif stale.exists():
-            shutil.rmtree(stale)
-    folders = sorted(p for p in data.iterdir() if p.name.startswith("dt="))
-    first_night_day = f"dt={date.fromisoformat(GENERATED_START) + timedelta(days=days):%Y-%m-%d}"
-    history = [f for f in folders if f.name < first_night_day]
-    if not history or len(history) == len(folders):
-        raise SystemExit(f"no history or no night in {data}: day folders {folders[0].name}..{folders[-1].name}")
-    landing_area(landing, history)
-    landing_glob = str(landing / "*" / "*" / "*.jsonl")
-    # One target path for both nights, as one checkout's nightly job has: the night reuses the night
-    # before's parse (dbt's partial parsing; a full parse is ~10 s of the night at 10M spans).
-    shutil.rmtree(root / "work_nightly", ignore_errors=True)
-    dbt_build(root / "work_nightly", nightly_db, landing_glob, memory_limit, threads, NIGHTLY_ARGS)
-    landing_area(landing, folders)
-    nightly_run = dbt_build(root / "work_nightly", nightly_db, landing_glob, memory_limit, threads, NIGHTLY_ARGS)
+    nightly_run, night_start = history_and_night(root, root / "work_nightly", data, millions, days, memory_limit,
+                                                 threads, span_format, keep_start=night_pairs > 0)
+    # Before the replays below write their own run_results.json over the night's.
+    phases = {f"nightly_{k}_s": v for k, v in seconds_by_phase(root / "work_nightly").items()}
+    nights = night_pairs_measured(night_pairs, night_start, root, millions, days, short_days, memory_limit,
+                                  threads, span_format) if night_start else []
 
     baseline_cps, _ = baseline_calls_per_second(full_db, sample)
     with duckdb.connect(str(full_db), read_only=True) as connection:
@@ -396,8 +481,7 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
     ours_cps = built_calls / full_run.seconds
     pricing_cps = built_calls / pricing_seconds(root / "work_full")
     staging_s = staging_seconds(root / "work_full")
-    phases = {f"full_{k}_s": v for k, v in seconds_by_phase(root / "work_full").items()}
-    phases |= {f"nightly_{k}_s": v for k, v in seconds_by_phase(root / "work_nightly").items()}
+    phases |= {f"full_{k}_s": v for k, v in seconds_by_phase(root / "work_full").items()}
     return {
         "load_1min": os.getloadavg()[0],
         "millions": millions, "span_format": span_format, "spans": spans, "gb": sum(p.stat().st_size for p in data.rglob("*.jsonl")) / 1e9,
@@ -405,6 +489,7 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
         "staging_s": staging_s, "staging_pairs": pairs_measured,
         "full_s": full_run.seconds, "full_mb": full_run.peak_rss_mb, "database_gb": database_gb,
         "nightly_s": nightly_run.seconds, "nightly_mb": nightly_run.peak_rss_mb,
+        "night_pairs": nights, "days": days, "short_days": short_days,
         "baseline_cps": baseline_cps, "ours_cps": ours_cps, "pricing_cps": pricing_cps, **phases,
     }
 
@@ -466,6 +551,15 @@ def render(results: list[dict[str, Any]], command: str, memory_limit: str, days:
             lines.append(f"- {r['spans']:,} spans: " + ", ".join(
                 f"{staging:.1f} / {floor_s:.1f} s = {staging / floor_s:.2f}x" for floor_s, staging in r["staging_pairs"])
                 + f"; median {statistics.median(ratios):.2f}x")
+    nights = [r for r in results if r.get("night_pairs")]
+    if nights:
+        lines += ["", "The same night (one day at the size's spans per day) on a short and on the full history, each",
+                  "replayed from the warehouse and published set it started from, alternated (#19: within 30%):", ""]
+        for r in nights:
+            ratios = [long_s / short_s for short_s, long_s in r["night_pairs"]]
+            lines.append(f"- {r['spans']:,} spans, {r['short_days']} / {r['days']} days of history: " + ", ".join(
+                f"{short_s:.1f} / {long_s:.1f} s = {long_s / short_s:.2f}x" for short_s, long_s in r["night_pairs"])
+                + f"; median {statistics.median(ratios):.2f}x")
     lines += ["", "Sizes run: " + ", ".join(f"{r['millions']}M spans" for r in results) + ".",
               "Load average (1 min) at the end of each size: "
               + ", ".join(f"{r['load_1min']:.1f}" for r in results)
@@ -488,6 +582,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="generated span format: flat JSONL or OTLP JSON lines (default jsonl)")
     parser.add_argument("--staging-pairs", type=int, default=0,
                         help="more (floor, staging alone) pairs per size, alternated (default 0)")
+    parser.add_argument("--night-pairs", type=int, default=0,
+                        help="(short, full history) replays of the night per size, alternated (default 0)")
+    parser.add_argument("--short-days", type=int, default=7,
+                        help="days of the short history the night is compared on (default 7)")
     parser.add_argument("--output", type=Path, default=PROJECT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -496,7 +594,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in [float(s) for s in args.sizes.split(",") if s]:
         result = bench_size(size, args.workdir, args.days, args.memory_limit, args.baseline_sample,
-                            args.dbt_threads, args.span_format, args.staging_pairs)
+                            args.dbt_threads, args.span_format, args.staging_pairs, args.night_pairs,
+                            args.short_days)
         print(json.dumps(result), flush=True)
         results.append(result)
         args.output.write_text(render(results, "python scripts/bench.py " + " ".join(argv or sys.argv[1:]),

@@ -205,3 +205,53 @@ def test_staging_pairs_alternate_the_floor_and_staging_alone(tmp_path: Path,
     text = bench.render([RESULT | {"staging_pairs": [(2.0, 3.0), *pairs]}], "x", "3GB", 30)
     assert "- 1,000,000 spans: 3.0 / 2.0 s = 1.50x, 14.0 / 11.0 s = 1.27x, 16.0 / 13.0 s = 1.23x; median 1.27x" in text
     assert "alternated pairs" not in bench.render([RESULT | {"staging_pairs": [(2.0, 3.0)]}], "x", "3GB", 30)
+
+
+def test_night_pairs_replay_each_night_from_the_state_it_started_from(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    start = bench.date.fromisoformat(bench.GENERATED_START)
+    for name, days in (("data_1.0m_jsonl", 31), ("data_0.258m_jsonl", 8)):
+        for day in range(days):
+            (tmp_path / name / f"dt={start + bench.timedelta(days=day):%Y-%m-%d}").mkdir(parents=True)
+    generated: list[tuple[int, int]] = []
+    monkeypatch.setattr(bench, "generate", lambda out, calls, days, span_format="jsonl": generated.append((calls, days)))
+    builds: list[tuple[str, str, int, str]] = []  # (warehouse, and before it: its rows, releases, the link's release)
+
+    def dbt_build(work: Path, database: Path, glob: str, memory_limit: str, threads: int,
+                  extra_args: list[str] | None = None) -> bench.Measured:
+        """A nightly build: the warehouse says how many days it holds; each build publishes a release."""
+        assert extra_args == bench.NIGHTLY_ARGS
+        landed = len(list(Path(glob).parents[2].iterdir()))
+        exports = database.with_suffix(".exports")
+        releases = exports.parent / f"{exports.name}.releases"
+        releases.mkdir(exist_ok=True)
+        builds.append((database.name, database.read_text() if database.exists() else "", len(list(releases.iterdir())),
+                       exports.resolve().name if exports.exists() else ""))
+        database.write_text(f"{landed} days")
+        (releases / f"release_{len(builds)}").mkdir()
+        link = exports.with_name("link.tmp")
+        link.symlink_to(f"{releases.name}/release_{len(builds)}")
+        bench.os.replace(link, exports)
+        return bench.Measured(float(landed) + len(builds) / 100, 0.0)
+
+    monkeypatch.setattr(bench, "dbt_build", dbt_build)
+    night, long_start = bench.history_and_night(tmp_path, tmp_path / "work_nightly", tmp_path / "data_1.0m_jsonl",
+                                                1.0, 30, "3GB", 1, "jsonl", keep_start=True)
+    assert night.seconds == 31.02 and long_start is not None
+    pairs = bench.night_pairs_measured(2, long_start, tmp_path, 1.0, 30, 7, "3GB", 1, "jsonl")
+    assert generated == [(int(258_000 / bench.SPANS_PER_CALL), 8)]  # the short history at the same spans per day
+    assert builds == [
+        ("nightly_1.0m.duckdb", "", 0, ""), ("nightly_1.0m.duckdb", "30 days", 1, "release_1"),  # history, night
+        ("nightly_0.258m.duckdb", "", 0, ""), ("nightly_0.258m.duckdb", "7 days", 1, "release_3"),
+        # each replay starts from its history's warehouse, with only the history's release published
+        ("nightly_0.258m.duckdb", "7 days", 1, "release_3"), ("nightly_1.0m.duckdb", "30 days", 1, "release_1"),
+        ("nightly_0.258m.duckdb", "7 days", 1, "release_3"), ("nightly_1.0m.duckdb", "30 days", 1, "release_1"),
+    ]
+    assert pairs == [(8.05, 31.06), (8.07, 31.08)]
+    assert (tmp_path / "nightly_1.0m.exports").resolve().name == "release_8"
+    assert not list(tmp_path.glob("night_start_*"))  # the snapshots removed
+    measured = [(60.0, 75.0), (50.0, 55.0), (40.0, 60.0)]
+    text = bench.render([RESULT | {"night_pairs": measured, "days": 30, "short_days": 7}], "x", "3GB", 30)
+    assert ("- 1,000,000 spans, 7 / 30 days of history: 60.0 / 75.0 s = 1.25x, 50.0 / 55.0 s = 1.10x, "
+            "40.0 / 60.0 s = 1.50x; median 1.25x") in text
+    assert "the full history" not in bench.render([RESULT], "x", "3GB", 30)
