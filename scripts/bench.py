@@ -494,6 +494,12 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
     }
 
 
+def ratios_line(label: str, pairs: list[tuple[float, float]]) -> str:
+    """A list item: each (numerator, denominator) pair of seconds with its ratio, then their median."""
+    return (f"- {label}: " + ", ".join(f"{num:.1f} / {den:.1f} s = {num / den:.2f}x" for num, den in pairs)
+            + f"; median {statistics.median(num / den for num, den in pairs):.2f}x")
+
+
 def render(results: list[dict[str, Any]], command: str, memory_limit: str, days: int, threads: int = 1) -> str:
     formats = sorted({str(r.get("span_format", "jsonl")) for r in results})
     lines = [
@@ -546,20 +552,14 @@ def render(results: list[dict[str, Any]], command: str, memory_limit: str, days:
     if paired:
         lines += ["", "Staging / floor over alternated pairs (the table's pair first; then the floor again and the",
                   "staging models alone in a fresh database, one after the other):", ""]
-        for r in paired:
-            ratios = [staging / floor_s for floor_s, staging in r["staging_pairs"]]
-            lines.append(f"- {r['spans']:,} spans: " + ", ".join(
-                f"{staging:.1f} / {floor_s:.1f} s = {staging / floor_s:.2f}x" for floor_s, staging in r["staging_pairs"])
-                + f"; median {statistics.median(ratios):.2f}x")
+        lines += [ratios_line(f"{r['spans']:,} spans", [(staging, floor_s) for floor_s, staging in r["staging_pairs"]])
+                  for r in paired]
     nights = [r for r in results if r.get("night_pairs")]
     if nights:
-        lines += ["", "The same night (one day at the size's spans per day) on a short and on the full history, each",
+        lines += ["", "The same night (one day at the size's spans per day) on the full and on a short history, each",
                   "replayed from the warehouse and published set it started from, alternated (#19: within 30%):", ""]
-        for r in nights:
-            ratios = [long_s / short_s for short_s, long_s in r["night_pairs"]]
-            lines.append(f"- {r['spans']:,} spans, {r['short_days']} / {r['days']} days of history: " + ", ".join(
-                f"{short_s:.1f} / {long_s:.1f} s = {long_s / short_s:.2f}x" for short_s, long_s in r["night_pairs"])
-                + f"; median {statistics.median(ratios):.2f}x")
+        lines += [ratios_line(f"{r['spans']:,} spans, {r['days']} / {r['short_days']} days of history",
+                              [(long_s, short_s) for short_s, long_s in r["night_pairs"]]) for r in nights]
     lines += ["", "Sizes run: " + ", ".join(f"{r['millions']}M spans" for r in results) + ".",
               "Load average (1 min) at the end of each size: "
               + ", ".join(f"{r['load_1min']:.1f}" for r in results)
