@@ -250,6 +250,22 @@ def test_night_pairs_replay_each_night_from_the_state_it_started_from(tmp_path: 
     assert pairs == [(8.05, 31.06), (8.07, 31.08)]
     assert (tmp_path / "nightly_1.0m.exports").resolve().name == "release_8"
     assert not list(tmp_path.glob("night_start_*"))  # the snapshots removed
+
+    def failing_build(*args: object, **kwargs: object) -> bench.Measured:
+        raise SystemExit("command failed")
+
+    _, long_start = bench.history_and_night(tmp_path, tmp_path / "work_nightly", tmp_path / "data_1.0m_jsonl",
+                                            1.0, 30, "3GB", 1, "jsonl", keep_start=True)
+    assert long_start is not None and long_start.snapshot.exists()
+    monkeypatch.setattr(bench, "dbt_build", failing_build)
+    with pytest.raises(SystemExit):
+        bench.night_pairs_measured(1, long_start, tmp_path, 1.0, 30, 7, "3GB", 1, "jsonl")
+    assert not list(tmp_path.glob("night_start_*"))  # a failed replay leaves no snapshot either
+    (tmp_path / "night_start_nightly_1.0m.duckdb").write_text("left by a killed run")
+    monkeypatch.setattr(bench, "dbt_build", dbt_build)
+    bench.history_and_night(tmp_path, tmp_path / "work_nightly", tmp_path / "data_1.0m_jsonl", 1.0, 30, "3GB", 1,
+                            "jsonl")
+    assert not list(tmp_path.glob("night_start_*"))  # the next run removes it
     measured = [(60.0, 75.0), (50.0, 55.0), (40.0, 60.0)]
     text = bench.render([RESULT | {"night_pairs": measured, "days": 30, "short_days": 7}], "x", "3GB", 30)
     assert ("- 1,000,000 spans, 30 / 7 days of history: 75.0 / 60.0 s = 1.25x, 55.0 / 50.0 s = 1.10x, "
