@@ -39,17 +39,6 @@
         )
 {%- endmacro %}
 
-{#- The rows a run rebuilt by period: those of `day_predicate` (a day it
-    rebuilds), and, when the tested model has one, those of its meta
-    rebuilt_every_run predicate (focus_charges: rows_rebuilt_in_periods). -#}
-{% macro or_rebuilt_every_run(day_predicate, rebuilt_every_run) -%}
-    {%- if rebuilt_every_run -%}
-        (({{ rebuilt_every_run }}) or {{ day_predicate }})
-    {%- else -%}
-        {{ day_predicate }}
-    {%- endif -%}
-{%- endmacro %}
-
 {#- The days a stg_traces__rebuilt_days relation lists, ascending, as
     YYYY-MM-DD strings (read when the caller compiles, after the table was
     built by this run). -#}
@@ -132,8 +121,10 @@
     {%- set rebuilt_days_relation = existing_model_relation('stg_traces__rebuilt_days') -%}
     {%- if tests_check_every_row() or rebuilt_days_relation is none -%}
         1 = 1
+    {%- elif rebuilt_every_run -%}
+        (({{ rebuilt_every_run }}) or {{ day_in(column, listed_days(rebuilt_days_relation)) }})
     {%- else -%}
-        {{ or_rebuilt_every_run(day_in(column, listed_days(rebuilt_days_relation)), rebuilt_every_run) }}
+        {{ day_in(column, listed_days(rebuilt_days_relation)) }}
     {%- endif -%}
 {%- endmacro %}
 
