@@ -127,6 +127,13 @@ def generate(out: Path, calls: int, days: int, span_format: str = "jsonl") -> No
     marker.write_text(json.dumps(args))
 
 
+def generated_set(root: Path, millions: float, days: int, span_format: str) -> Path:
+    """The folder of about millions spans over days generated under root (generate), named by both."""
+    data = root / f"data_{millions}m_{span_format}"
+    generate(data, int(millions * 1_000_000 / SPANS_PER_CALL), days, span_format)
+    return data
+
+
 def dbt_env(database: Path, memory_limit: str) -> dict[str, str]:
     env = dict(os.environ)
     env["DBT_DUCKDB_PATH"] = str(database)
@@ -434,10 +441,9 @@ def night_pairs_measured(pairs: int, long_start: NightStart, root: Path, million
     built once, then each night is replayed from the state it started from (#19: a night's cost must not
     grow with history). The snapshots are removed after."""
     short_millions = round(millions * (short_days + 1) / (days + 1), 3)
-    short_data = root / f"data_{short_millions}m_{span_format}"
     short_start = None
     try:
-        generate(short_data, int(short_millions * 1_000_000 / SPANS_PER_CALL), short_days + 1, span_format)
+        short_data = generated_set(root, short_millions, short_days + 1, span_format)
         # Its own target path: another traces_path would make dbt parse the project again on each night.
         _, short_start = history_and_night(root, root / "work_nightly_short", short_data, short_millions,
                                            short_days, memory_limit, threads, span_format, keep_start=True)
@@ -454,9 +460,7 @@ def night_pairs_measured(pairs: int, long_start: NightStart, root: Path, million
 def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample: int,
                threads: int, span_format: str = "jsonl", pairs: int = 0, night_pairs: int = 0,
                short_days: int = 7) -> dict[str, Any]:
-    calls = int(millions * 1_000_000 / SPANS_PER_CALL)
-    data = root / f"data_{millions}m_{span_format}"
-    generate(data, calls, days + 1, span_format)
+    data = generated_set(root, millions, days + 1, span_format)
     glob = str(data / "*" / "*" / "*.jsonl")
     floor_db = root / f"floor_{millions}m.duckdb"
     floor_run = floor(glob, memory_limit, floor_db)
