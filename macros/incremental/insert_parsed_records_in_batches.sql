@@ -14,18 +14,19 @@
 {% macro insert_parsed_records_in_batches() -%}
     {%- set files = traces_files_to_read() -%}
     {%- if files | length > 0 %}
-        delete from {{ this }} where source_file in (
-            {%- for file in files -%}
-                {{ dbt.string_literal(dbt.escape_single_quotes(file.path)) }}{{ ", " if not loop.last }}
-            {%- endfor -%}
-        );
+        delete from {{ this }} where source_file in ({{ duckdb_path_literals(files) | join(', ') }});
     {%- endif %}
+    {#- The parse is the same text for every batch (it reads CTE batch_lines):
+        rendered once, not once per batch (~0.1 s of Jinja and two seed
+        queries each; 18 batches at 10M spans), and not at all with no file. #}
+    {%- set parsed_batch = parse_span_lines('batch_lines') if files | length > 0 else '' %}
     {%- for batch in span_file_batches(files) %}
         insert into {{ this }}
+        with batch_lines as {{ read_raw_lines(batch) }}
         select
             *,
             {{ staged_invocation_id() }}
-        from {{ parse_span_lines(read_raw_lines(batch)) }} as parsed_records;
+        from {{ parsed_batch }} as parsed_records;
     {%- else %}
         select 1;
     {%- endfor %}
@@ -49,8 +50,9 @@
     {%- set max_files = var('raw_line_files_per_statement', 1000) | int -%}
     {%- set batches = [] -%}
     {%- set current = namespace(files=[], bytes=0) -%}
+    {%- set is_parquet = parquet_file_flags(files) -%}
     {%- for file in files -%}
-        {%- set is_compressed = is_parquet_path(file.path)
+        {%- set is_compressed = is_parquet[loop.index0]
             or modules.re.search('\\.(gz|zst)$', file.path | lower) is not none -%}
         {%- set file_bytes = (file.size | int) * (compressed_size_factor if is_compressed else 1) -%}
         {%- if current.files | length > 0 and (

@@ -31,9 +31,12 @@
     {path, size, modified_at, line_number} structs, the staged identity and
     the document's first line; empty when there is none. -#}
 {% macro duckdb__find_span_documents(files) -%}
+    {%- set is_parquet = parquet_file_flags(files) -%}
     {%- set text_files = [] -%}
-    {%- for file in files if not is_parquet_path(file.path) -%}
-        {%- do text_files.append(file.path) -%}
+    {%- for file in files -%}
+        {%- if not is_parquet[loop.index0] -%}
+            {%- do text_files.append(file.path) -%}
+        {%- endif -%}
     {%- endfor %}
         set variable span_document_candidates = (
             with

@@ -14,26 +14,61 @@
     {{ return(adapter.dispatch('read_raw_lines', 'llm_spend_attribution')(files)) }}
 {%- endmacro %}
 
-{#- True when the path names a Parquet file (by extension). -#}
-{% macro is_parquet_path(path) -%}
-    {{ return(modules.re.search('\\.parq(uet)?$', path | lower) is not none) }}
+{#- For each file (dicts with `path`), in order, true when it names a
+    Parquet file (by extension). One call for a whole list: a macro call per
+    file cost ~0.1-0.3 ms of Jinja, and a run's list is read four times. -#}
+{% macro parquet_file_flags(files) -%}
+    {%- set flags = [] -%}
+    {%- for file in files -%}
+        {%- do flags.append(modules.re.search('\\.parq(uet)?$', file.path | lower) is not none) -%}
+    {%- endfor -%}
+    {{ return(flags) }}
 {%- endmacro %}
 
-{#- The captured identity of a file (traces_files_to_read) as SQL literals:
-    its size in bytes and its modification time (UTC timestamp). -#}
-{% macro file_identity_columns(file) -%}
-    cast({{ file.size | int }} as {{ dbt.type_bigint() }}) as file_size,
-    cast({{ dbt.string_literal(file.modified_at | string) }} as {{ dbt.type_timestamp() }}) as file_modified_at
+{#- The captured identity of each file (traces_files_to_read dicts), in
+    order, as SQL literals: per file the select-list items file_size (bytes)
+    and file_modified_at (UTC timestamp; its text holds no quote, so it is
+    quoted as written). One call for the whole list, the
+    types rendered once: a call per file cost ~0.6 ms of Jinja (two
+    dispatched type macros and a literal), about 1 s for the 1,518 files of
+    1M spans, on every full build. -#}
+{% macro file_identity_columns(files) -%}
+    {%- set bigint_type = dbt.type_bigint() -%}
+    {%- set timestamp_type = dbt.type_timestamp() -%}
+    {%- set columns = [] -%}
+    {%- for file in files -%}
+        {%- do columns.append(
+            'cast(' ~ (file.size | int) ~ ' as ' ~ bigint_type ~ ') as file_size, '
+            ~ "cast('" ~ file.modified_at ~ "' as " ~ timestamp_type ~ ') as file_modified_at'
+        ) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
+{#- The files' paths as DuckDB string literals (single quotes doubled), in
+    order: one call for the whole list, where dbt.string_literal over
+    dbt.escape_single_quotes per file cost ~0.35 ms of Jinja, about 0.5 s
+    for 1,518 files per use. For DuckDB-only statements. -#}
+{% macro duckdb_path_literals(files) -%}
+    {%- set literals = [] -%}
+    {%- for file in files -%}
+        {%- do literals.append("'" ~ (file.path | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{ return(literals) }}
 {%- endmacro %}
 
 {% macro duckdb__read_raw_lines(files) -%}
+    {%- set path_literals = duckdb_path_literals(files) -%}
+    {%- set is_parquet = parquet_file_flags(files) -%}
+    {%- set identities = file_identity_columns(files) -%}
+    {%- set max_line_bytes = var('max_line_bytes', 67108864) -%}
     (
     {%- for file in files %}
-        {%- set file_literal = dbt.string_literal(dbt.escape_single_quotes(file.path)) %}
-        {%- if is_parquet_path(file.path) %}
+        {%- set file_literal = path_literals[loop.index0] %}
+        {%- if is_parquet[loop.index0] %}
         select
             {{ file_literal }} as source_file,
-            {{ file_identity_columns(file) }},
+            {{ identities[loop.index0] }},
             parquet_row.file_row_number + 1 as line_number,
             -- The row as one JSON object. Patching an empty object with it
             -- drops null columns (a fixed Parquet schema writes absent keys
@@ -46,7 +81,7 @@
         -- .zst files are decompressed (compression detected by extension).
         select
             {{ file_literal }} as source_file,
-            {{ file_identity_columns(file) }},
+            {{ identities[loop.index0] }},
             ordinality as line_number,
             raw_line
         from read_csv(
@@ -59,8 +94,8 @@
             auto_detect = false,
             new_line = '\r\n',
             strict_mode = false,
-            max_line_size = {{ var('max_line_bytes', 67108864) }},
-            buffer_size = {{ 2 * var('max_line_bytes', 67108864) }}
+            max_line_size = {{ max_line_bytes }},
+            buffer_size = {{ 2 * max_line_bytes }}
         ) with ordinality
         {%- endif %}
         union all

@@ -39,11 +39,12 @@
 {% macro spark__read_raw_lines(files) -%}
     {%- set text_files = [] -%}
     {%- set parquet_files = [] -%}
+    {%- set is_parquet = parquet_file_flags(files) -%}
     {%- for file in files -%}
         {%- if not file.path.startswith('/') -%}
             {{ exceptions.raise_compiler_error('spark__read_raw_lines needs absolute paths, got ' ~ file.path) }}
         {%- endif -%}
-        {%- do (parquet_files if is_parquet_path(file.path) else text_files).append(file) -%}
+        {%- do (parquet_files if is_parquet[loop.index0] else text_files).append(file) -%}
     {%- endfor -%}
     (
     {%- if text_files | length > 0 %}
@@ -61,18 +62,20 @@
             from text.`/{{ '{' }}{% for file in text_files %}{{ spark__glob_escaped(file.path[1:]) }}{{ "," if not loop.last }}{% endfor %}{{ '}' }}`
         ) as scanned
         inner join (
+            {%- set text_identities = file_identity_columns(text_files) %}
             {%- for file in text_files %}
-            select {{ text_literal(file.path) }} as source_file, {{ file_identity_columns(file) }}
+            select {{ text_literal(file.path) }} as source_file, {{ text_identities[loop.index0] }}
             {{ "union all" if not loop.last }}
             {%- endfor %}
         ) as identities
             on scanned.source_file = identities.source_file
         union all
     {%- endif %}
+    {%- set parquet_identities = file_identity_columns(parquet_files) %}
     {%- for file in parquet_files %}
         select
             {{ text_literal(file.path) }} as source_file,
-            {{ file_identity_columns(file) }},
+            {{ parquet_identities[loop.index0] }},
             _metadata.row_index + 1 as line_number,
             to_json(struct(*)) as raw_line
         from parquet.`{{ spark__glob_escaped(file.path) }}`
