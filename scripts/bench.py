@@ -304,6 +304,9 @@ def staging_pairs(pairs: int, glob: str, root: Path, millions: float, memory_lim
     """pairs more (floor seconds, staging seconds) measurements, alternated: the floor into a fresh
     database, then the staging models alone (STAGING_ARGS) into another; each database removed after."""
     measured = []
+    # A target path left by another checkout holds its partial parse, which dbt reuses with that
+    # checkout's absolute seed paths: each run of the bench starts its own.
+    shutil.rmtree(root / "work_staging", ignore_errors=True)
     for _ in range(pairs):
         floor_db = root / f"floor_{millions}m.duckdb"
         floor_s = floor(glob, memory_limit, floor_db).seconds
@@ -468,6 +471,7 @@ def bench_size(millions: float, root: Path, days: int, memory_limit: str, sample
 
     full_db = root / f"full_{millions}m.duckdb"
     remove_database(full_db)
+    shutil.rmtree(root / "work_full", ignore_errors=True)  # another checkout's partial parse (staging_pairs)
     full_run = dbt_build(root / "work_full", full_db, glob, memory_limit, threads)
     database_gb = full_db.stat().st_size / 1e9
     # The published set is not read again; at 10M spans each release is ~13 GB, so it goes before the
