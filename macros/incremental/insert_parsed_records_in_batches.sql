@@ -14,7 +14,7 @@
 {% macro insert_parsed_records_in_batches() -%}
     {%- set files = traces_files_to_read() -%}
     {%- if files | length > 0 %}
-        delete from {{ this }} where source_file in ({{ duckdb_path_literals(files) | join(', ') }});
+        delete from {{ this }} where source_file in ({{ text_literals(files | map(attribute='path') | list) | join(', ') }});
     {%- endif %}
     {#- The parse is the same text for every batch (it reads CTE batch_lines):
         rendered once, not once per batch (~0.1 s of Jinja and two seed
